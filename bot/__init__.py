@@ -1,0 +1,1 @@
+"""Stunting-programme companion bot: sourced answers for PKH, TKSK, TPK and KPM field workers."""

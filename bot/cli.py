@@ -1,0 +1,211 @@
+"""The ``stunting-bot`` command line (a thin shell around the engine).
+
+    stunting-bot                      console chat (or the Telegram bot once a token is set)
+    stunting-bot chat                 console chat; answers piped lines too
+    stunting-bot ask [--json] Q|-     one answer, or JSON lines for questions on stdin
+    stunting-bot content check [DIR]  validate the knowledge base
+    stunting-bot eval FILE            matching quality on a question set
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bot.config import Settings
+from bot.console_chat import run_chat, terminal_lines
+from bot.content.problems import ContentError
+from bot.engine import Engine, load_and_check
+from bot.evaluation import Floors, QuestionSet, Report, evaluate, unknown_ids
+from bot.matching.conflicts import alternate_conflicts
+from bot.reply_text import reply_text
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    settings = Settings()
+    try:
+        return args.handler(args, settings)
+    except ContentError as exc:
+        console = Console(stderr=True)
+        console.print(f"[bold red]The content has {len(exc.problems)} problem(s); run `stunting-bot content check`.[/]")
+        for problem in exc.problems[:10]:
+            console.print(str(problem), markup=False, highlight=False)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stunting-bot", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--content", type=Path, help="content directory (default: BOT_CONTENT_DIR or ./content)")
+    parser.add_argument("--seeds", type=Path, help="seed articles directory (default: next to the content)")
+    parser.set_defaults(handler=_default)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    chat = commands.add_parser("chat", help="console chat on the answer engine")
+    chat.set_defaults(handler=_chat)
+
+    ask = commands.add_parser("ask", help="answer one question (or '-' for one per stdin line)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("question", nargs="+", help="the question, or '-' to read questions from stdin")
+    ask.set_defaults(handler=_ask)
+
+    content = commands.add_parser("content", help="knowledge base tools")
+    content_commands = content.add_subparsers(title="content commands", metavar="ACTION", required=True)
+    check = content_commands.add_parser("check", help="validate every content file")
+    check.add_argument("dir", nargs="?", type=Path, help="content directory to check")
+    check.set_defaults(handler=_content_check)
+
+    evaluation = commands.add_parser("eval", help="matching quality on a question set")
+    evaluation.add_argument("file", type=Path, help="question set YAML (e.g. tests/dev_questions.yaml)")
+    evaluation.add_argument("--json", action="store_true", help="print the summary as JSON")
+    evaluation.add_argument("--min-top1", type=float, default=Floors.min_top1)
+    evaluation.add_argument("--max-wrong", type=float, default=Floors.max_wrong)
+    evaluation.add_argument("--min-declined", type=float, default=Floors.min_declined)
+    evaluation.set_defaults(handler=_eval)
+
+    run = commands.add_parser("run", help="run the Telegram bot")
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def _content_dir(args: argparse.Namespace, settings: Settings) -> Path:
+    return getattr(args, "dir", None) or args.content or settings.content_dir
+
+
+def _engine(args: argparse.Namespace, settings: Settings) -> Engine:
+    return Engine.from_directory(_content_dir(args, settings), args.seeds or settings.seeds_dir)
+
+
+def _default(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.has_token:
+        return _run(args, settings)
+    return _chat(args, settings)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    Console(stderr=True).print(
+        "The Telegram bot is not part of this release yet; `stunting-bot chat` answers in the console."
+    )
+    return EXIT_USAGE
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(args, settings)
+    interactive = sys.stdin.isatty()
+    lines = terminal_lines() if interactive else sys.stdin
+    run_chat(engine, lines, sys.stdout, interactive)
+    return EXIT_OK
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(args, settings)
+    from_stdin = args.question == ["-"]
+    questions = (line.rstrip("\n") for line in sys.stdin) if from_stdin else [" ".join(args.question)]
+    for question in questions:
+        if from_stdin and not question.strip():
+            continue
+        reply = engine.ask(question)
+        if args.json:
+            print(json.dumps(reply.to_dict(), ensure_ascii=False), flush=True)
+        else:
+            print(reply_text(reply, engine.messages) + ("\n" if from_stdin else ""), flush=True)
+    return EXIT_OK
+
+
+def _content_check(args: argparse.Namespace, settings: Settings) -> int:
+    console = Console(soft_wrap=True)  # one problem per line, never wrapped: admins grep it
+    content_dir = _content_dir(args, settings)
+    content, problems = load_and_check(content_dir, args.seeds or settings.seeds_dir)
+    errors = [p for p in problems if p.severity == "error"]
+    if content is not None and not errors:
+        problems += alternate_conflicts(Engine(content).index, content.faq_files)
+    for problem in problems:
+        style = "red" if problem.severity == "error" else "yellow"
+        console.print(f"[{style}]{problem}[/]", highlight=False)
+    warnings = len(problems) - len(errors)
+    if errors:
+        console.print(f"[bold red]✗ {len(errors)} error(s), {warnings} warning(s) in {content_dir}[/]")
+        return EXIT_FAILED
+    assert content is not None
+    console.print(
+        f"[bold green]✓ {content_dir}: {len(content.faq)} FAQ entries, {len(content.glossary)} glossary terms, "
+        f"{len(content.seeds)} seed articles; all quotes verified; {warnings} warning(s)[/]"
+    )
+    return EXIT_OK
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    console = Console()
+    engine = _engine(args, settings)
+    try:
+        questions = QuestionSet.from_yaml(args.file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        Console(stderr=True).print(f"Cannot read the question set {args.file}: {exc}", markup=False)
+        return EXIT_USAGE
+    missing = unknown_ids(questions, engine)
+    if missing:
+        Console(stderr=True).print(f"The question set expects unknown entry ids: {', '.join(missing)}", markup=False)
+        return EXIT_USAGE
+    report = evaluate(engine, questions)
+    floors = Floors(args.min_top1, args.max_wrong, args.min_declined)
+    if args.json:
+        print(json.dumps(report.summary(), ensure_ascii=False, indent=2))
+    else:
+        _print_report(console, report)
+    failures = floors.failures(report)
+    for failure in failures:
+        console.print(f"[bold red]✗ below the floor: {failure}[/]")
+    if not failures and not args.json:
+        console.print("[bold green]✓ all quality floors met[/]")
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def _print_report(console: Console, report: Report) -> None:
+    misses = Table(title="Misses", show_lines=False)
+    for column in ("question", "expected", "got", "score", "verdict"):
+        misses.add_column(column, overflow="fold")
+    for outcome in report.misses:
+        reply = outcome.reply
+        got = reply.entry.id if reply.entry else ", ".join(s.entry_id for s in reply.suggestions) or "-"
+        misses.add_row(outcome.question, " | ".join(outcome.expected) or "(decline)", got, f"{reply.score:.1f}", outcome.verdict)
+    if report.misses:
+        console.print(misses)
+
+    topics = Table(title="Per topic (in-scope: right at top 1; luar-cakupan: declined)")
+    topics.add_column("topic")
+    topics.add_column("questions", justify="right")
+    topics.add_column("score", justify="right")
+    for topic, score in report.per_topic.items():
+        topics.add_row(topic, str(score.questions), f"{score.accuracy:.1%}")
+    console.print(topics)
+
+    summary = Table(title="Summary")
+    summary.add_column("metric")
+    summary.add_column("value", justify="right")
+    summary.add_row("in-scope questions", str(report.in_scope))
+    summary.add_row("top-1 accuracy (answered right)", f"{report.top1_accuracy:.1%} ({report.top1})")
+    summary.add_row("confident wrong answers", f"{report.wrong_rate:.1%} ({report.wrong})")
+    summary.add_row("recall@3 (right entry among the top 3)", f"{report.recall:.1%} ({report.recall_at_3})")
+    summary.add_row("offered suggestions instead", str(report.suggested))
+    summary.add_row("declined although in scope", str(report.declined_in_scope))
+    summary.add_row("out-of-scope questions", str(report.out_of_scope))
+    summary.add_row("out-of-scope declined", f"{report.declined_rate:.1%} ({report.declined_out_of_scope})")
+    summary.add_row("out-of-scope answered", str(report.answered_out_of_scope))
+    console.print(summary)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Content: models, loading, checking and the answerable entries. Pure apart from reading files."""

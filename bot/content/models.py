@@ -1,0 +1,153 @@
+"""Pydantic models for every content file admins edit.
+
+The YAML layout (see content/README.md for the admin-facing description):
+
+* ``content/faq/*.yaml`` — a list of :class:`FaqEntry`.
+* ``content/glossary.yaml`` — a list of :class:`GlossaryTerm`.
+* ``content/lexicon.yaml`` — one :class:`Lexicon`.
+* ``content/topics.yaml`` — a list of :class:`Topic`.
+* ``content/messages.yaml`` — one :class:`Messages`.
+* ``seeds/index.yaml`` — a list of :class:`SeedArticle`.
+
+Models only validate shape; cross-references (topics, related ids, quotes in
+seeds) are checked by :mod:`bot.content.checker`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
+
+# Telegram refuses messages longer than this many characters.
+TELEGRAM_TEXT_LIMIT = 4096
+# Answers should be short enough to read on a phone; the checker warns above this.
+ANSWER_SOFT_LIMIT = 600
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40)]
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Role = Literal["pendamping_pkh", "tksk", "tpk", "kpm_kader", "koordinator", "umum"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SeedSource(_Strict):
+    """A passage quoted word for word from one of the seed articles."""
+
+    seed: NonEmpty = Field(description="Seed article id: the file stem in seeds/original/.")
+    quote: NonEmpty = Field(description="An exact passage of that article (whitespace may differ).")
+
+
+class ReferenceSource(_Strict):
+    """A named public reference, for general facts that are not in the articles."""
+
+    title: NonEmpty
+    issuer: NonEmpty
+    year: int = Field(ge=1945, le=2100)
+    url: str | None = None
+
+
+def _source_kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "SeedSource" if "seed" in value or "quote" in value else "ReferenceSource"
+    return type(value).__name__
+
+
+# A source is a seed quote when it names a seed (or a quote), else a reference.
+Source = Annotated[
+    Annotated[SeedSource, Tag("SeedSource")] | Annotated[ReferenceSource, Tag("ReferenceSource")],
+    Discriminator(_source_kind),
+]
+
+
+class FaqEntry(_Strict):
+    id: Slug
+    topic: Slug
+    question: NonEmpty
+    alternates: list[NonEmpty] = Field(min_length=3)
+    answer: NonEmpty
+    sources: list[Source] = Field(min_length=1)
+    related: list[Slug] = Field(default_factory=list)
+    audience: list[Role] = Field(default_factory=list)
+    tags: list[NonEmpty] = Field(default_factory=list)
+
+
+class Meaning(_Strict):
+    expansion: NonEmpty
+    meaning: NonEmpty
+    sources: list[Source] = Field(min_length=1)
+
+
+class GlossaryTerm(_Strict):
+    """An acronym or field term; several meanings make it ambiguous (KPM)."""
+
+    term: NonEmpty
+    aliases: list[NonEmpty] = Field(default_factory=list)
+    meanings: list[Meaning] = Field(min_length=1)
+    # Extra phrasings people use to ask about this term.
+    alternates: list[NonEmpty] = Field(default_factory=list)
+    related: list[Slug] = Field(default_factory=list)
+
+
+class Lexicon(_Strict):
+    """Informal spellings, abbreviations and filler words, written by us."""
+
+    # informal form -> standard form; either side may be several words
+    # ("bumil" -> "ibu hamil", "di mana" -> "dimana"). An empty value drops the word.
+    replacements: dict[NonEmpty, str] = Field(default_factory=dict)
+    # particles and greetings that carry no meaning for matching (sih, dong, kak)
+    fillers: list[NonEmpty] = Field(default_factory=list)
+    # common function words: kept, but weigh little when judging coverage
+    stopwords: list[NonEmpty] = Field(default_factory=list)
+    # words the typo corrector must never touch or produce
+    protected: list[NonEmpty] = Field(default_factory=list)
+    # how people ask what a glossary term means; "{term}" is replaced by the term
+    definition_phrasings: list[NonEmpty] = Field(default_factory=list)
+
+
+class Topic(_Strict):
+    id: Slug
+    title: NonEmpty
+    description: NonEmpty
+
+
+class Messages(BaseModel):
+    """Every sentence the bot says, keyed by name. Values are str.format templates."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    @model_validator(mode="after")
+    def _all_strings(self) -> Messages:
+        for key, value in (self.model_extra or {}).items():
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"message {key!r} must be a non-empty string")
+        return self
+
+    def get(self, key: str, **values: object) -> str:
+        template = (self.model_extra or {}).get(key)
+        if template is None:
+            raise KeyError(f"message {key!r} is missing from messages.yaml")
+        return template.format(**values) if values else template
+
+    def keys(self) -> set[str]:
+        return set(self.model_extra or {})
+
+
+class SeedArticle(_Strict):
+    id: NonEmpty = Field(description="File stem of the original in seeds/original/.")
+    title: NonEmpty
+    outlet: str | None = Field(default=None, description="As evident from the text, else null.")
+    outlet_note: str | None = None
+    place: str | None = None
+    date: str | None = Field(default=None, description="As stated in the article, not inferred.")
+    summary: NonEmpty

@@ -1,0 +1,203 @@
+"""Measure matching quality on a question set (pure apart from parsing the file text).
+
+A question set is YAML with ``in_scope`` (``q`` and ``expect``: one entry id
+or a list of right ones) and ``out_of_scope`` (``q``, optional ``note``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.engine import Engine, Reply
+
+OUT_OF_SCOPE_TOPIC = "luar-cakupan"
+RECALL_AT = 3
+
+
+class InScopeQuestion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    q: str
+    expect: list[str] = Field(min_length=1)
+
+    @field_validator("expect", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+
+class OutOfScopeQuestion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    q: str
+    note: str | None = None
+
+
+class QuestionSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    in_scope: list[InScopeQuestion] = Field(default_factory=list)
+    out_of_scope: list[OutOfScopeQuestion] = Field(default_factory=list)
+
+    @classmethod
+    def from_yaml(cls, text: str) -> QuestionSet:
+        return cls.model_validate(yaml.safe_load(text) or {})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    question: str
+    expected: tuple[str, ...]  # empty for out-of-scope questions
+    topic: str
+    reply: Reply
+    top: tuple[str, ...]  # the best RECALL_AT entry ids, whatever the status
+
+    @property
+    def in_scope(self) -> bool:
+        return bool(self.expected)
+
+    @property
+    def answered_right(self) -> bool:
+        return self.reply.status == "answer" and self.reply.entry is not None and self.reply.entry.id in self.expected
+
+    @property
+    def answered_wrong(self) -> bool:
+        return self.reply.status == "answer" and not self.answered_right
+
+    @property
+    def in_top(self) -> bool:
+        return any(entry_id in self.expected for entry_id in self.top)
+
+    @property
+    def declined(self) -> bool:
+        return self.reply.status == "none"
+
+    @property
+    def verdict(self) -> str:
+        if not self.in_scope:
+            return "declined" if self.declined else f"{self.reply.status} (should decline)"
+        if self.answered_right:
+            return "right"
+        if self.answered_wrong:
+            return "WRONG"
+        if self.reply.status == "suggest":
+            return "suggested" + (" (right one offered)" if self.in_top else "")
+        return "declined (should answer)"
+
+
+@dataclass(frozen=True)
+class TopicScore:
+    questions: int = 0
+    right: int = 0
+
+    @property
+    def accuracy(self) -> float:
+        return self.right / self.questions if self.questions else 0.0
+
+
+@dataclass(frozen=True)
+class Report:
+    outcomes: tuple[Outcome, ...]
+    in_scope: int
+    out_of_scope: int
+    top1: int
+    wrong: int
+    recall_at_3: int
+    suggested: int
+    declined_in_scope: int
+    declined_out_of_scope: int
+    answered_out_of_scope: int
+    per_topic: dict[str, TopicScore] = field(default_factory=dict)
+
+    def rate(self, count: int, total: int) -> float:
+        return count / total if total else 0.0
+
+    @property
+    def top1_accuracy(self) -> float:
+        return self.rate(self.top1, self.in_scope)
+
+    @property
+    def wrong_rate(self) -> float:
+        return self.rate(self.wrong, self.in_scope)
+
+    @property
+    def recall(self) -> float:
+        return self.rate(self.recall_at_3, self.in_scope)
+
+    @property
+    def declined_rate(self) -> float:
+        return self.rate(self.declined_out_of_scope, self.out_of_scope)
+
+    @property
+    def misses(self) -> list[Outcome]:
+        return [o for o in self.outcomes if (o.in_scope and not o.answered_right) or (not o.in_scope and not o.declined)]
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "in_scope": self.in_scope,
+            "out_of_scope": self.out_of_scope,
+            "top1_accuracy": round(self.top1_accuracy, 4),
+            "confident_wrong": self.wrong,
+            "confident_wrong_rate": round(self.wrong_rate, 4),
+            "recall_at_3": round(self.recall, 4),
+            "suggested": self.suggested,
+            "declined_in_scope": self.declined_in_scope,
+            "out_of_scope_declined": round(self.declined_rate, 4),
+            "out_of_scope_answered": self.answered_out_of_scope,
+            "per_topic": {t: {"questions": s.questions, "top1": round(s.accuracy, 4)} for t, s in self.per_topic.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Floors:
+    """The quality floor CI enforces (issue #2): fail below any of these."""
+
+    min_top1: float = 0.95
+    max_wrong: float = 0.02
+    min_declined: float = 0.95
+
+    def failures(self, report: Report) -> list[str]:
+        failures = []
+        if report.top1_accuracy < self.min_top1:
+            failures.append(f"top-1 accuracy {report.top1_accuracy:.1%} is below {self.min_top1:.0%}")
+        if report.wrong_rate > self.max_wrong:
+            failures.append(f"confident-wrong rate {report.wrong_rate:.1%} is above {self.max_wrong:.0%}")
+        if report.declined_rate < self.min_declined:
+            failures.append(f"out-of-scope declined {report.declined_rate:.1%} is below {self.min_declined:.0%}")
+        return failures
+
+
+def unknown_ids(questions: QuestionSet, engine: Engine) -> list[str]:
+    return sorted({e for q in questions.in_scope for e in q.expect if e not in engine.by_id})
+
+
+def evaluate(engine: Engine, questions: QuestionSet) -> Report:
+    outcomes: list[Outcome] = []
+    items = [(q.q, tuple(q.expect)) for q in questions.in_scope] + [(q.q, ()) for q in questions.out_of_scope]
+    for text, expected in items:
+        reply = engine.ask(text)
+        top = tuple(entry.id for entry, _ in engine.ranked(text)[:RECALL_AT])
+        first = engine.by_id.get(expected[0]) if expected else None
+        topic = first.topic if first else OUT_OF_SCOPE_TOPIC
+        outcomes.append(Outcome(text, expected, topic, reply, top))
+
+    per_topic: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for outcome in outcomes:
+        per_topic[outcome.topic][0] += 1
+        per_topic[outcome.topic][1] += outcome.answered_right if outcome.in_scope else outcome.declined
+    inside = [o for o in outcomes if o.in_scope]
+    outside = [o for o in outcomes if not o.in_scope]
+    return Report(
+        outcomes=tuple(outcomes),
+        in_scope=len(inside),
+        out_of_scope=len(outside),
+        top1=sum(o.answered_right for o in inside),
+        wrong=sum(o.answered_wrong for o in inside),
+        recall_at_3=sum(o.in_top for o in inside),
+        suggested=sum(o.reply.status == "suggest" for o in inside),
+        declined_in_scope=sum(o.declined for o in inside),
+        declined_out_of_scope=sum(o.declined for o in outside),
+        answered_out_of_scope=sum(o.reply.status == "answer" for o in outside),
+        per_topic={t: TopicScore(n, r) for t, (n, r) in sorted(per_topic.items())},
+    )

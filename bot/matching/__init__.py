@@ -1,0 +1,1 @@
+"""Matching: normalise questions, index phrasings, score and decide. Pure and synchronous."""

@@ -1,0 +1,141 @@
+"""The search index over every phrasing of every entry (pure, built once at load).
+
+Search is two-stage: an inverted index gathers the phrasings that share a
+meaningful word with the question and scores their IDF-weighted coverage;
+only the best ``RERANK`` of those are re-scored with token_set_ratio. Cost
+therefore grows with the number of phrasings that share words with the
+question, not with the size of the content.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.content.knowledge import Entry
+from bot.matching.normalise import Normaliser, Rules
+from bot.matching.score import STOPWORD_WEIGHT, Weights, combine, idf, token_set
+
+# How many phrasings (best by coverage) are re-scored with token_set_ratio.
+RERANK = 40
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One entry's best score for a question, and which phrasing gave it."""
+
+    entry: int
+    score: float
+    phrasing: int
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    tokens: tuple[str, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.tokens
+
+
+class Index:
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        rules: Rules,
+        stopwords: Iterable[str] = (),
+        weights: Weights = Weights(),
+    ):
+        self.entries = tuple(entries)
+        self.weights = weights
+        base = Normaliser(rules)
+        self.stopwords = frozenset(w for s in stopwords for w in base.tokens(s))
+
+        owners: list[int] = []
+        token_lists: list[tuple[str, ...]] = []
+        # (entry number, position in entry.phrasings) -> phrasing number
+        self.phrasing_ids: dict[tuple[int, int], int] = {}
+        for number, entry in enumerate(self.entries):
+            for position, phrasing in enumerate(entry.phrasings):
+                tokens = base.tokens(phrasing)
+                if tokens:
+                    self.phrasing_ids[(number, position)] = len(owners)
+                    owners.append(number)
+                    token_lists.append(tokens)
+        self.owner = owners
+        self.texts = [" ".join(tokens) for tokens in token_lists]
+
+        document_frequency: dict[str, int] = defaultdict(int)
+        for number, entry_tokens in enumerate(self._tokens_per_entry(owners, token_lists)):
+            for token in entry_tokens:
+                document_frequency[token] += 1
+        documents = max(len(self.entries), 1)
+        self.weight = {t: self._weigh(t, df, documents) for t, df in document_frequency.items()}
+        self.unknown_weight = idf(1, documents)
+
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        self.phrasing_weight: list[float] = []
+        for number, tokens in enumerate(token_lists):
+            unique = set(tokens)
+            for token in unique:
+                self.postings[token].append(number)
+            self.phrasing_weight.append(sum(self.weight[t] for t in unique))
+        self.postings = dict(self.postings)
+        self.normaliser = Normaliser(rules, vocabulary=self.weight.keys())
+
+    @staticmethod
+    def _tokens_per_entry(owners: list[int], token_lists: list[tuple[str, ...]]) -> list[set[str]]:
+        per_entry: dict[int, set[str]] = defaultdict(set)
+        for owner, tokens in zip(owners, token_lists):
+            per_entry[owner].update(tokens)
+        return [per_entry[k] for k in sorted(per_entry)]
+
+    def _weigh(self, token: str, document_frequency: int, documents: int) -> float:
+        return STOPWORD_WEIGHT if token in self.stopwords else idf(document_frequency, documents)
+
+    def query(self, text: str) -> Query:
+        tokens = self.normaliser.tokens(text, correct_typos=True)
+        return Query(text=" ".join(tokens), tokens=tokens)
+
+    def token_weight(self, token: str) -> float:
+        if token in self.stopwords:
+            return STOPWORD_WEIGHT
+        return self.weight.get(token, self.unknown_weight)
+
+    def search(self, query: Query, exclude_phrasing: int | None = None) -> list[Scored]:
+        """Entries ranked by score (best first; ties broken by entry order, so deterministic)."""
+        unique = set(query.tokens)
+        if not unique:
+            return []
+        total = sum(self.token_weight(t) for t in unique)
+        meaningful = [t for t in unique if t not in self.stopwords] or list(unique)
+        matched: dict[int, float] = defaultdict(float)
+        for token in meaningful:
+            for phrasing in self.postings.get(token, ()):
+                matched[phrasing] = 0.0
+        if exclude_phrasing is not None:
+            matched.pop(exclude_phrasing, None)
+        if not matched:
+            return []
+        for token in unique:
+            weight = self.token_weight(token)
+            for phrasing in self.postings.get(token, ()):
+                if phrasing in matched:
+                    matched[phrasing] += weight
+
+        weights = self.weights
+        coverage = {
+            p: (m / total, m / self.phrasing_weight[p]) for p, m in matched.items() if self.phrasing_weight[p] > 0
+        }
+        shortlist = sorted(coverage, key=lambda p: (-weights.coverage_part(*coverage[p]), p))[:RERANK]
+
+        best: dict[int, Scored] = {}
+        for phrasing in shortlist:
+            score = combine(weights, *coverage[phrasing], token_set(query.text, self.texts[phrasing]))
+            entry = self.owner[phrasing]
+            current = best.get(entry)
+            if current is None or score > current.score:
+                best[entry] = Scored(entry=entry, score=score, phrasing=phrasing)
+        return sorted(best.values(), key=lambda s: (-s.score, s.entry))

@@ -1,0 +1,166 @@
+"""Turn informal Indonesian text into canonical tokens (pure).
+
+Steps, in order:
+1. Unicode NFKC, casefold, accents removed; anything that is not a letter or a
+   digit (punctuation, emoji, control characters) separates words.
+2. Per word: reduplication ("anak2" -> "anak anak"), a number glued to a word
+   ("1000hpk" -> "1000 hpk"), single-word lexicon replacements ("yg" -> "yang"),
+   repeated letters ("berapaaa" -> "berapa") and, for questions only, typo
+   correction against the index vocabulary ("pndamping" -> "pendamping").
+3. Phrases, longest first: multi-word lexicon replacements ("di mana" ->
+   "dimana") and glossary contractions ("program keluarga harapan" -> "pkh").
+4. Filler words (sih, dong, kak, min) are dropped.
+
+The same rules run over the content at index time (without typo correction), so
+both sides meet in one vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+_WORD = re.compile(r"[^\W_]+")
+_REDUPLICATION = re.compile(r"^([^\W\d_]{2,})2$")
+_NUMBER_THEN_WORD = re.compile(r"^(\d+)([^\W\d_]{2,})$")
+_WORD_THEN_NUMBER = re.compile(r"^([^\W\d_]{3,})(\d+)$")
+_REPEATS = re.compile(r"(.)\1{2,}")
+_DOUBLES = re.compile(r"(.)\1")
+
+# Typo correction: only words at least this long, and only this similar (rapidfuzz ratio).
+MIN_CORRECTABLE_LENGTH = 4
+MIN_CORRECTION_SCORE = 80.0
+# Upper bound on how many distinct query words we remember corrections for.
+_CORRECTION_CACHE = 4096
+
+Phrase = tuple[str, ...]
+
+
+def split_words(text: str) -> list[str]:
+    """Unicode-normalised, casefolded words; punctuation, emoji and control characters split."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return _WORD.findall(text)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The normalisation rules, compiled from the lexicon and the glossary."""
+
+    words: Mapping[str, Phrase]  # single word -> replacement words (possibly none)
+    phrases: Mapping[Phrase, Phrase]  # several words -> replacement words
+    fillers: frozenset[str]
+    protected: frozenset[str] = frozenset()
+    longest_phrase: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "longest_phrase", max((len(p) for p in self.phrases), default=1))
+
+    @classmethod
+    def build(
+        cls,
+        replacements: Mapping[str, str],
+        fillers: Iterable[str],
+        contractions: Mapping[str, str] = {},
+        protected: Iterable[str] = (),
+    ) -> Rules:
+        pairs = [
+            (tuple(split_words(source)), tuple(split_words(target)))
+            for source, target in [*contractions.items(), *replacements.items()]
+        ]
+        # Single words first; the lexicon comes last so it wins a clash (it was written for matching).
+        words: dict[str, Phrase] = {key[0]: value for key, value in pairs if len(key) == 1 and key != value}
+        phrases: dict[Phrase, Phrase] = {}
+        for key, value in pairs:
+            if len(key) > 1:
+                # Phrases are matched after single words were replaced, so replace inside keys too.
+                key = tuple(w for word in key for w in words.get(word, (word,)))
+                if key != value:
+                    phrases[key] = value
+        return cls(
+            words=words,
+            phrases=phrases,
+            fillers=frozenset(w for f in fillers for w in split_words(f)),
+            protected=frozenset(w for p in protected for w in split_words(p)),
+        )
+
+
+class Normaliser:
+    """Normalises text with fixed rules; optionally corrects typos against a vocabulary."""
+
+    def __init__(self, rules: Rules, vocabulary: Iterable[str] = ()):
+        self.rules = rules
+        self.vocabulary = frozenset(vocabulary)
+        self._choices = sorted(self.vocabulary)
+        self._known = self.vocabulary | rules.words.keys() | {w for p in rules.phrases for w in p}
+        self._correct = lru_cache(maxsize=_CORRECTION_CACHE)(self._correct_uncached)
+
+    def tokens(self, text: str, correct_typos: bool = False) -> tuple[str, ...]:
+        words: list[str] = []
+        for raw in split_words(text):
+            for word in self._split_compound(raw):
+                words.extend(self._normalise_word(word, correct_typos))
+        words = self._apply_phrases(words)
+        return tuple(w for w in words if w not in self.rules.fillers)
+
+    def _split_compound(self, word: str) -> tuple[str, ...]:
+        if word in self._known:
+            return (word,)
+        if m := _REDUPLICATION.match(word):
+            return (m.group(1), m.group(1))
+        if m := _NUMBER_THEN_WORD.match(word) or _WORD_THEN_NUMBER.match(word):
+            return (m.group(1), m.group(2))
+        return (word,)
+
+    def _normalise_word(self, word: str, correct_typos: bool) -> Phrase:
+        if word in self.rules.words:
+            return self.rules.words[word]
+        if word in self._known or word.isdigit():
+            return (word,)
+        squeezed = self._squeeze_repeats(word)
+        if squeezed != word:
+            if squeezed in self.rules.words:
+                return self.rules.words[squeezed]
+            word = squeezed
+        if correct_typos and word not in self._known:
+            return (self._correct(word),)
+        return (word,)
+
+    def _squeeze_repeats(self, word: str) -> str:
+        """'berapaaa' -> 'berapa'; keeps a legitimate double ('maaf') when that is the known form."""
+        if not _REPEATS.search(word):
+            return word
+        double = _REPEATS.sub(r"\1\1", word)
+        if double in self._known:
+            return double
+        single = _DOUBLES.sub(r"\1", double)
+        return single if single in self._known or double not in self._known else double
+
+    def _correct_uncached(self, word: str) -> str:
+        if len(word) < MIN_CORRECTABLE_LENGTH or word in self.rules.protected or any(c.isdigit() for c in word):
+            return word
+        best = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=MIN_CORRECTION_SCORE)
+        return best[0] if best else word
+
+    def _apply_phrases(self, words: list[str]) -> list[str]:
+        phrases = self.rules.phrases
+        if not phrases or len(words) < 2:
+            return words
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for size in range(min(self.rules.longest_phrase, len(words) - i), 1, -1):
+                key = tuple(words[i : i + size])
+                if key in phrases:
+                    out.extend(phrases[key])
+                    i += size
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out

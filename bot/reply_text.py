@@ -1,0 +1,51 @@
+"""A reply rendered as plain text for a person (console chat and ``ask``).
+
+All wording comes from content/messages.yaml. Telegram renders the same parts
+as HTML in its own module.
+"""
+
+from __future__ import annotations
+
+from bot.content.knowledge import SourceRef
+from bot.content.models import Messages
+from bot.engine import Reply
+
+
+def source_line(source: SourceRef, messages: Messages) -> str:
+    if not source.is_seed:
+        return messages.get("source_reference", title=source.title, issuer=source.issuer, year=source.year)
+    if source.date:
+        return messages.get("source_seed", title=source.title, date=source.date)
+    return messages.get("source_seed_undated", title=source.title)
+
+
+def source_block(sources: tuple[SourceRef, ...], messages: Messages, with_quotes: bool = False) -> str:
+    lines = [messages.get("source_heading")]
+    seen: set[str] = set()
+    for source in sources:
+        line = source_line(source, messages)
+        if line not in seen:
+            lines.append(f"• {line}")
+            seen.add(line)
+        if with_quotes and source.quote:
+            lines.append("  " + messages.get("source_quote", quote=" ".join(source.quote.split())))
+    return "\n".join(lines)
+
+
+def suggestion_lines(reply: Reply, messages: Messages) -> list[str]:
+    return [
+        messages.get("suggest_item", number=number, question=suggestion.question)
+        for number, suggestion in enumerate(reply.suggestions, start=1)
+    ]
+
+
+def reply_text(reply: Reply, messages: Messages, with_quotes: bool = False) -> str:
+    """The whole reply as a person reads it."""
+    if reply.status == "answer":
+        assert reply.answer is not None
+        return f"{reply.answer}\n\n{source_block(reply.sources, messages, with_quotes)}"
+    if reply.status == "suggest":
+        return "\n".join([messages.get("suggest_intro"), *suggestion_lines(reply, messages)])
+    if reply.empty:
+        return messages.get("empty_question")
+    return f"{messages.get('none_answer')}\n{messages.get('none_hint')}"

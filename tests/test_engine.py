@@ -1,0 +1,68 @@
+"""The answer engine on the shipped content: what a field worker notices."""
+
+from __future__ import annotations
+
+from bot.content.knowledge import glossary_id
+from bot.engine import Engine
+
+
+def test_informal_question_gets_the_sourced_answer(engine: Engine):
+    reply = engine.ask("brp pendamping pkh yg ada skrg?")
+    assert reply.status == "answer"
+    assert reply.entry is not None and reply.entry.id == "jumlah-pendamping-pkh"
+    assert "40 ribu" in reply.answer
+    seed_sources = [s for s in reply.sources if s.is_seed]
+    assert seed_sources and "40 ribu orang pendamping sosial PKH" in " ".join(seed_sources[0].quote.split())
+
+
+def test_ambiguous_acronym_kpm_is_answered_with_both_meanings(engine: Engine):
+    for question in ("KPM", "kpm itu apa?", "apa itu KPM"):
+        reply = engine.ask(question)
+        assert reply.status == "answer", question
+        assert reply.entry.id == glossary_id("KPM")
+        assert "Keluarga Penerima Manfaat" in reply.answer
+        assert "Kader Pembangunan Manusia" in reply.answer
+
+
+def test_hard_negative_with_domain_words_is_declined(engine: Engine):
+    for question in ("berapa gaji pendamping pkh", "kapan bansos pkh cair bulan ini", "cara daftar jadi tksk"):
+        reply = engine.ask(question)
+        assert reply.status == "none", (question, reply.entry and reply.entry.id)
+        assert reply.answer is None and reply.sources == ()
+
+
+def test_every_answer_has_a_source(engine: Engine):
+    for entry in engine.entries:
+        assert entry.sources, entry.id
+        for source in entry.sources:
+            assert source.title
+            assert source.quote if source.is_seed else (source.issuer and source.year)
+
+
+def test_each_entry_is_found_by_its_own_question(engine: Engine):
+    wrong = []
+    for entry in engine.entries:
+        reply = engine.ask(entry.question)
+        if reply.status != "answer" or reply.entry.id != entry.id:
+            wrong.append((entry.id, reply.status, reply.entry.id if reply.entry else None))
+    assert not wrong
+
+
+def test_typos_and_repeated_letters_still_find_the_answer(engine: Engine):
+    reply = engine.ask("kerja sama kemensos dgn tanoto fondation apaaa")
+    assert reply.status == "answer"
+    assert reply.entry.id == "kerja-sama-tanoto"
+
+
+def test_related_entries_exist(engine: Engine):
+    for entry in engine.entries:
+        assert len(engine.related(entry)) == len(entry.related), entry.id
+
+
+def test_json_shape_is_stable(engine: Engine):
+    answered = engine.ask("sasaran 1000 hpk sapa aja").to_dict()
+    assert list(answered) == ["question", "status", "answer", "entry_id", "score", "sources", "suggestions"]
+    assert answered["status"] == "answer" and answered["entry_id"] == "sasaran-1000-hpk"
+    assert {"seed", "title", "date", "quote"} <= set(answered["sources"][0])
+    declined = engine.ask("resep nasi goreng enak").to_dict()
+    assert declined["status"] == "none" and declined["answer"] is None and declined["entry_id"] is None

@@ -16,8 +16,9 @@ from bot.content.models import Messages
 from bot.content.problems import ContentError, Problem
 from bot.matching.decide import Status, Thresholds, decide
 from bot.matching.index import Index, Scored
-from bot.matching.normalise import Rules
+from bot.matching.normalise import Rules, split_words
 from bot.matching.score import Weights
+from bot.matching.stem import Stemmer
 
 # Longer messages are matched on their beginning only: nobody asks in more words.
 MAX_QUESTION_CHARS = 500
@@ -78,6 +79,13 @@ def matching_rules(content: ContentSet) -> Rules:
     return Rules.build(lexicon.replacements, lexicon.fillers, contractions, lexicon.protected)
 
 
+def matching_stemmer(content: ContentSet) -> Stemmer:
+    """The affix stripper, leaving glossary terms and the lexicon's unstemmed words alone."""
+    names = [content.lexicon.unstemmed, content.lexicon.stopwords, content.lexicon.fillers]
+    names += [[term.term, *term.aliases] for term in content.glossary]
+    return Stemmer(frozenset(word for group in names for name in group for word in split_words(name)))
+
+
 class Engine:
     def __init__(
         self,
@@ -89,7 +97,15 @@ class Engine:
         self.thresholds = thresholds
         self.entries = build_entries(content)
         self.by_id = {entry.id: entry for entry in self.entries}
-        self.index = Index(self.entries, matching_rules(content), content.lexicon.stopwords, weights)
+        lexicon = content.lexicon
+        self.index = Index(
+            self.entries,
+            matching_rules(content),
+            lexicon.stopwords,
+            weights,
+            matching_stemmer(content),
+            lexicon.question_words,
+        )
 
     @classmethod
     def from_directory(cls, content_dir: Path, seeds_dir: Path | None = None) -> Engine:

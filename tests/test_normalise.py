@@ -66,3 +66,8 @@ def test_empty_and_symbol_only_input_gives_no_tokens():
     assert normalise("") == ()
     assert normalise("   ?!… 🙏") == ()
     assert normalise("sih dong kak") == ()
+
+
+def test_particles_and_possessive_are_stripped_when_the_rest_is_known():
+    assert normalise("berapakah pendampingnya", correct=False) == ("berapa", "pendamping")
+    assert normalise("tanyanya", correct=False) == ("tanyanya",)  # 'tanya' is not a known word here

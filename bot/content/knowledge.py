@@ -90,11 +90,12 @@ def _faq_entry(entry: FaqEntry, content: ContentSet) -> Entry:
 
 def _glossary_entry(term: GlossaryTerm, content: ContentSet) -> Entry:
     messages = content.messages
-    names = (term.term, *term.aliases)
-    phrasings: list[str] = [messages.get("glossary_question", term=term.term), *names]
+    # Only definitional phrasings: a bare term would be a subset of every question that
+    # mentions it, and would pull those questions to the glossary.
+    names = (term.term, *term.aliases, *(meaning.expansion for meaning in term.meanings))
+    phrasings: list[str] = [messages.get("glossary_question", term=term.term)]
     for name in names:
         phrasings += [template.replace("{term}", name) for template in content.lexicon.definition_phrasings]
-    phrasings += [meaning.expansion for meaning in term.meanings]
     phrasings += term.alternates
     if len(term.meanings) == 1:
         meaning = term.meanings[0]

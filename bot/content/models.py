@@ -111,6 +111,10 @@ class Lexicon(_Strict):
     stopwords: list[NonEmpty] = Field(default_factory=list)
     # words the typo corrector must never touch or produce
     protected: list[NonEmpty] = Field(default_factory=list)
+    # question words: they carry the intent (who, how many, when, where, how, why)
+    question_words: list[NonEmpty] = Field(default_factory=list)
+    # words the affix stripper must leave whole (it would conflate them: kecamatan/camat)
+    unstemmed: list[NonEmpty] = Field(default_factory=list)
     # how people ask what a glossary term means; "{term}" is replaced by the term
     definition_phrasings: list[NonEmpty] = Field(default_factory=list)
 

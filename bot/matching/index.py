@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.content.knowledge import Entry
 from bot.matching.normalise import Normaliser, Rules
+from bot.matching.stem import Stemmer
 from bot.matching.score import STOPWORD_WEIGHT, Weights, combine, idf, token_set
 
 # How many phrasings (best by coverage) are re-scored with token_set_ratio.
@@ -47,11 +48,18 @@ class Index:
         rules: Rules,
         stopwords: Iterable[str] = (),
         weights: Weights = Weights(),
+        stemmer: Stemmer | None = None,
+        question_words: Iterable[str] = (),
     ):
         self.entries = tuple(entries)
         self.weights = weights
-        base = Normaliser(rules)
-        self.stopwords = frozenset(w for s in stopwords for w in base.tokens(s))
+        self.stemmer = stemmer or Stemmer()
+        # Two passes: the content's own words become the vocabulary, so that particles
+        # ("pendampingnya") and repeated letters are undone the same way on both sides.
+        first_pass = Normaliser(rules)
+        vocabulary = {w for entry in entries for p in entry.phrasings for w in first_pass.tokens(p)}
+        base = Normaliser(rules, vocabulary)
+        self.stopwords = frozenset(self._stems(w for s in stopwords for w in base.tokens(s)))
 
         owners: list[int] = []
         token_lists: list[tuple[str, ...]] = []
@@ -59,12 +67,17 @@ class Index:
         self.phrasing_ids: dict[tuple[int, int], int] = {}
         for number, entry in enumerate(self.entries):
             for position, phrasing in enumerate(entry.phrasings):
-                tokens = base.tokens(phrasing)
+                tokens = self._stems(base.tokens(phrasing))
                 if tokens:
                     self.phrasing_ids[(number, position)] = len(owners)
                     owners.append(number)
                     token_lists.append(tokens)
         self.owner = owners
+        self.question_words = frozenset(self._stems(w for q in question_words for w in base.tokens(q)))
+        # Which question words each entry is asked with, for the intent check.
+        self.entry_intents: list[frozenset[str]] = [frozenset() for _ in self.entries]
+        for owner, tokens in zip(owners, token_lists):
+            self.entry_intents[owner] |= self.question_words.intersection(tokens)
         self.texts = [" ".join(tokens) for tokens in token_lists]
 
         document_frequency: dict[str, int] = defaultdict(int)
@@ -83,7 +96,11 @@ class Index:
                 self.postings[token].append(number)
             self.phrasing_weight.append(sum(self.weight[t] for t in unique))
         self.postings = dict(self.postings)
-        self.normaliser = Normaliser(rules, vocabulary=self.weight.keys())
+        # Typos are corrected towards the content's words as written, before stemming.
+        self.normaliser = Normaliser(rules, vocabulary=vocabulary)
+
+    def _stems(self, words: Iterable[str]) -> tuple[str, ...]:
+        return tuple(self.stemmer.stem(word) for word in words)
 
     @staticmethod
     def _tokens_per_entry(owners: list[int], token_lists: list[tuple[str, ...]]) -> list[set[str]]:
@@ -96,7 +113,7 @@ class Index:
         return STOPWORD_WEIGHT if token in self.stopwords else idf(document_frequency, documents)
 
     def query(self, text: str) -> Query:
-        tokens = self.normaliser.tokens(text, correct_typos=True)
+        tokens = self._stems(self.normaliser.tokens(text, correct_typos=True))
         return Query(text=" ".join(tokens), tokens=tokens)
 
     def token_weight(self, token: str) -> float:
@@ -131,10 +148,12 @@ class Index:
         }
         shortlist = sorted(coverage, key=lambda p: (-weights.coverage_part(*coverage[p]), p))[:RERANK]
 
+        intents = self.question_words.intersection(unique)
         best: dict[int, Scored] = {}
         for phrasing in shortlist:
-            score = combine(weights, *coverage[phrasing], token_set(query.text, self.texts[phrasing]))
             entry = self.owner[phrasing]
+            intent_matches = not intents or bool(intents & self.entry_intents[entry])
+            score = combine(weights, *coverage[phrasing], token_set(query.text, self.texts[phrasing]), intent_matches)
             current = best.get(entry)
             if current is None or score > current.score:
                 best[entry] = Scored(entry=entry, score=score, phrasing=phrasing)

@@ -23,7 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
 _WORD = re.compile(r"[^\W_]+")
 _REDUPLICATION = re.compile(r"^([^\W\d_]{2,})2$")
@@ -31,14 +32,20 @@ _NUMBER_THEN_WORD = re.compile(r"^(\d+)([^\W\d_]{2,})$")
 _WORD_THEN_NUMBER = re.compile(r"^([^\W\d_]{3,})(\d+)$")
 _REPEATS = re.compile(r"(.)\1{2,}")
 _DOUBLES = re.compile(r"(.)\1")
+# Enclitic particles and the possessive -nya, stripped when what remains is a known word.
+_PARTICLES = ("nya", "kah", "lah", "pun")
 
-# Typo correction: only words at least this long, and only this similar (rapidfuzz ratio).
-MIN_CORRECTABLE_LENGTH = 4
-MIN_CORRECTION_SCORE = 80.0
+# Typo correction: only words at least this long, within max_edits() edits.
+MIN_CORRECTABLE_LENGTH = 5
 # Upper bound on how many distinct query words we remember corrections for.
 _CORRECTION_CACHE = 4096
 
 Phrase = tuple[str, ...]
+
+
+def max_edits(length: int) -> int:
+    """Edits (insert, delete, substitute, swap) tolerated in a word of this length."""
+    return 1 if length < 9 else 2
 
 
 def split_words(text: str) -> list[str]:
@@ -96,7 +103,9 @@ class Normaliser:
     def __init__(self, rules: Rules, vocabulary: Iterable[str] = ()):
         self.rules = rules
         self.vocabulary = frozenset(vocabulary)
-        self._choices = sorted(self.vocabulary)
+        self._choices_by_initial: dict[str, list[str]] = {}
+        for word in sorted(self.vocabulary - rules.protected):
+            self._choices_by_initial.setdefault(word[0], []).append(word)
         self._known = self.vocabulary | rules.words.keys() | {w for p in rules.phrases for w in p}
         self._correct = lru_cache(maxsize=_CORRECTION_CACHE)(self._correct_uncached)
 
@@ -127,6 +136,9 @@ class Normaliser:
             if squeezed in self.rules.words:
                 return self.rules.words[squeezed]
             word = squeezed
+        base = self._strip_particle(word)
+        if base != word:
+            return self._normalise_word(base, correct_typos)
         if correct_typos and word not in self._known:
             return (self._correct(word),)
         return (word,)
@@ -141,10 +153,27 @@ class Normaliser:
         single = _DOUBLES.sub(r"\1", double)
         return single if single in self._known or double not in self._known else double
 
+    def _strip_particle(self, word: str) -> str:
+        """'meetingnya' -> 'meeting', 'siapakah' -> 'siapa': only when the rest is a known word."""
+        for suffix in _PARTICLES:
+            base = word[: -len(suffix)]
+            if word.endswith(suffix) and len(base) >= 3 and (base in self._known or base in self.rules.words):
+                return base
+        return word
+
     def _correct_uncached(self, word: str) -> str:
+        """The closest vocabulary word within a small edit distance, else the word itself.
+
+        Typos rarely touch the first letter, so candidates must share it; this alone keeps
+        "jadwal" from becoming "awal" and "sanksi" from becoming "aksi".
+        """
         if len(word) < MIN_CORRECTABLE_LENGTH or word in self.rules.protected or any(c.isdigit() for c in word):
             return word
-        best = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=MIN_CORRECTION_SCORE)
+        allowed = max_edits(len(word))
+        choices = self._choices_by_initial.get(word[0], ())
+        best = process.extractOne(
+            word, choices, scorer=DamerauLevenshtein.distance, score_cutoff=allowed
+        )
         return best[0] if best else word
 
     def _apply_phrases(self, words: list[str]) -> list[str]:

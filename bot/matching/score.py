@@ -33,6 +33,9 @@ class Weights:
     question_coverage: float = 0.5
     phrasing_coverage: float = 0.2
     token_set: float = 0.3
+    # Share of the score lost when the question asks siapa/berapa/kapan/... and the
+    # entry is never asked that way: "diklat fds dimana" is about place, not people.
+    intent_penalty: float = 0.1
 
     def coverage_part(self, question_coverage: float, phrasing_coverage: float) -> float:
         return self.question_coverage * question_coverage + self.phrasing_coverage * phrasing_coverage
@@ -47,7 +50,15 @@ def token_set(question: str, phrasing: str) -> float:
     return fuzz.token_set_ratio(question, phrasing, processor=None) / 100.0
 
 
-def combine(weights: Weights, question_coverage: float, phrasing_coverage: float, token_set_score: float) -> float:
+def combine(
+    weights: Weights,
+    question_coverage: float,
+    phrasing_coverage: float,
+    token_set_score: float,
+    intent_matches: bool = True,
+) -> float:
     """The final score, 0..100."""
     value = weights.coverage_part(question_coverage, phrasing_coverage) + weights.token_set * token_set_score
+    if not intent_matches:
+        value *= 1.0 - weights.intent_penalty
     return round(100.0 * value, 2)

@@ -1,0 +1,63 @@
+"""Sweep the decision thresholds on a question set and print the trade-off.
+
+    .venv/bin/python benchmarks/calibrate.py [tests/dev_questions.yaml]
+
+Scores are computed once per question; each (answer, margin, suggest) triple is
+then judged on the same ranked lists, so the sweep is fast and exact. The table
+it prints is the basis of the thresholds in bot/matching/decide.py and of the
+trade-off recorded in docs/matching.md.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bot.engine import Engine
+from bot.evaluation import QuestionSet
+from bot.matching.decide import Thresholds, decide
+
+
+def main() -> None:
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/dev_questions.yaml")
+    engine = Engine.from_directory(Path("content"))
+    questions = QuestionSet.from_yaml(path.read_text(encoding="utf-8"))
+    items = [(q.q, set(q.expect)) for q in questions.in_scope] + [(q.q, set()) for q in questions.out_of_scope]
+    ranked = [(engine.index.search(engine.index.query(text)), expected) for text, expected in items]
+    inside = sum(1 for _, e in ranked if e)
+    outside = len(ranked) - inside
+
+    rows = []
+    for answer, margin, suggest in itertools.product(range(50, 86, 2), (0, 2, 4, 6, 8, 10), (40, 45, 50)):
+        if suggest > answer:
+            continue
+        thresholds = Thresholds(answer=answer, margin=margin, suggest=suggest)
+        right = wrong = declined = answered_out = 0
+        for scored, expected in ranked:
+            decision = decide(scored, thresholds)
+            entry_id = engine.entries[decision.best.entry].id if decision.best else None
+            if expected:
+                right += decision.status == "answer" and entry_id in expected
+                wrong += decision.status == "answer" and entry_id not in expected
+            else:
+                declined += decision.status == "none"
+                answered_out += decision.status == "answer"
+        rows.append((right / inside, -wrong, declined / outside, answer, margin, suggest, wrong, answered_out))
+
+    rows.sort(reverse=True)
+    table = Table(title=f"Threshold sweep on {path} ({inside} in scope, {outside} out of scope)")
+    for column in ("answer ≥", "margin ≥", "suggest ≥", "top-1", "wrong", "out declined", "out answered"):
+        table.add_column(column, justify="right")
+    for top1, _, declined_rate, answer, margin, suggest, wrong, answered_out in rows[:25]:
+        table.add_row(
+            str(answer), str(margin), str(suggest), f"{top1:.1%}", str(wrong), f"{declined_rate:.1%}", str(answered_out)
+        )
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -9,6 +9,7 @@ question, not with the size of the content.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -89,9 +90,9 @@ class Index:
         self.unknown_weight = idf(1, documents)
 
         self.postings: dict[str, list[int]] = defaultdict(list)
+        self.token_sets: list[frozenset[str]] = [frozenset(tokens) for tokens in token_lists]
         self.phrasing_weight: list[float] = []
-        for number, tokens in enumerate(token_lists):
-            unique = set(tokens)
+        for number, unique in enumerate(self.token_sets):
             for token in unique:
                 self.postings[token].append(number)
             self.phrasing_weight.append(sum(self.weight[t] for t in unique))
@@ -123,37 +124,46 @@ class Index:
 
     def search(self, query: Query, exclude_phrasing: int | None = None) -> list[Scored]:
         """Entries ranked by score (best first; ties broken by entry order, so deterministic)."""
-        unique = set(query.tokens)
-        if not unique:
+        weights = {token: self.token_weight(token) for token in set(query.tokens)}
+        if not weights:
             return []
-        total = sum(self.token_weight(t) for t in unique)
-        meaningful = [t for t in unique if t not in self.stopwords] or list(unique)
-        matched: dict[int, float] = defaultdict(float)
-        for token in meaningful:
-            for phrasing in self.postings.get(token, ()):
-                matched[phrasing] = 0.0
-        if exclude_phrasing is not None:
-            matched.pop(exclude_phrasing, None)
-        if not matched:
+        total = sum(weights.values())
+        # Candidates share a meaningful word with the question (a stopword alone is not enough).
+        selective = [t for t in weights if t not in self.stopwords and t in self.postings]
+        candidates: set[int] = set()
+        for token in selective or [t for t in weights if t in self.postings]:
+            candidates.update(self.postings[token])
+        candidates.discard(exclude_phrasing)  # type: ignore[arg-type]
+        if not candidates:
             return []
-        for token in unique:
-            weight = self.token_weight(token)
-            for phrasing in self.postings.get(token, ()):
-                if phrasing in matched:
-                    matched[phrasing] += weight
 
-        weights = self.weights
-        coverage = {
-            p: (m / total, m / self.phrasing_weight[p]) for p, m in matched.items() if self.phrasing_weight[p] > 0
-        }
-        shortlist = sorted(coverage, key=lambda p: (-weights.coverage_part(*coverage[p]), p))[:RERANK]
+        question_share = self.weights.question_coverage / total
+        phrasing_share = self.weights.phrasing_coverage
+        items = tuple(weights.items())
+        token_sets, phrasing_weight = self.token_sets, self.phrasing_weight
+        coverage: dict[int, float] = {}
+        for phrasing in candidates:
+            present = token_sets[phrasing]
+            matched = sum(weight for token, weight in items if token in present)
+            coverage[phrasing] = matched
+        shortlist = heapq.nlargest(
+            RERANK,
+            coverage,
+            key=lambda p: (question_share * coverage[p] + phrasing_share * coverage[p] / phrasing_weight[p], -p),
+        )
 
-        intents = self.question_words.intersection(unique)
+        intents = self.question_words.intersection(weights)
         best: dict[int, Scored] = {}
         for phrasing in shortlist:
             entry = self.owner[phrasing]
-            intent_matches = not intents or bool(intents & self.entry_intents[entry])
-            score = combine(weights, *coverage[phrasing], token_set(query.text, self.texts[phrasing]), intent_matches)
+            matched = coverage[phrasing]
+            score = combine(
+                self.weights,
+                matched / total,
+                matched / phrasing_weight[phrasing],
+                token_set(query.text, self.texts[phrasing]),
+                intent_matches=not intents or bool(intents & self.entry_intents[entry]),
+            )
             current = best.get(entry)
             if current is None or score > current.score:
                 best[entry] = Scored(entry=entry, score=score, phrasing=phrasing)

@@ -76,14 +76,22 @@ def matching_rules(content: ContentSet) -> Rules:
         if len(term.meanings) == 1:
             contractions[term.meanings[0].expansion] = term.term
     lexicon = content.lexicon
-    return Rules.build(lexicon.replacements, lexicon.fillers, contractions, lexicon.protected)
+    known = [*lexicon.stopwords, *lexicon.question_words]
+    return Rules.build(lexicon.replacements, lexicon.fillers, contractions, lexicon.protected, known)
 
 
 def matching_stemmer(content: ContentSet) -> Stemmer:
     """The affix stripper, leaving glossary terms and the lexicon's unstemmed words alone."""
-    names = [content.lexicon.unstemmed, content.lexicon.stopwords, content.lexicon.fillers]
-    names += [[term.term, *term.aliases] for term in content.glossary]
-    return Stemmer(frozenset(word for group in names for name in group for word in split_words(name)))
+    lexicon = content.lexicon
+    words: set[str] = set()
+    for name in [*lexicon.unstemmed, *lexicon.stopwords, *lexicon.fillers]:
+        words.update(split_words(name))
+    # One-word glossary terms stay whole ("posyandu"); words inside longer names do not.
+    for term in content.glossary:
+        for name in (term.term, *term.aliases):
+            if len(parts := split_words(name)) == 1:
+                words.add(parts[0])
+    return Stemmer(frozenset(words))
 
 
 class Engine:

@@ -166,3 +166,11 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path, capsys):
     assert code == 1
     assert "unknown topic" in out and "unknown entry id" in out
     assert "2 error(s)" in out
+
+
+def test_duplicate_yaml_key_is_refused_with_its_line(tmp_path, capsys):
+    lexicon = "replacements:\n  yg: yang\n  brp: berapa\n  yg: yagn\nfillers: [sih]\n"
+    code, out = check(capsys, write_content(tmp_path, lexicon=lexicon))
+    assert code == 1
+    assert "lexicon.yaml: invalid YAML at line 4" in out
+    assert "duplicate key 'yg'" in out

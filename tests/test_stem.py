@@ -37,3 +37,21 @@ def test_a_word_never_becomes_a_protected_function_word():
 
 def test_stems_keep_at_least_four_letters():
     assert all(len(stem(word)) >= 4 for word in ["dibina", "pemberian", "binaan", "ketemu"])
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("keberhasilan", "berhasil", "hasil"),
+        ("pemberdayaan", "berdaya", "memberdayakan"),
+        ("turunin", "turun", "menurunkan"),
+        ("kemiskinan", "miskin"),
+    ],
+)
+def test_stacked_prefixes_and_colloquial_suffixes(forms):
+    assert len({stem(form) for form in forms}) == 1, {form: stem(form) for form in forms}
+
+
+@pytest.mark.parametrize("word", ["kerjasama", "kepala", "berani", "terima", "kegiat"])
+def test_roots_that_look_prefixed_stay_whole(word):
+    assert stem(word) == word

@@ -34,8 +34,28 @@ SEED_INDEX_FILE = "index.yaml"
 SEED_ORIGINALS_DIR = "original"
 
 M = TypeVar("M", bound=BaseModel)
-# libyaml's safe loader when PyYAML was built with it (about 10x faster), else the pure-Python one.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's safe loader when available (about 10x faster), refusing duplicate keys.
+
+    A duplicate key is almost always an editing mistake (a slang word listed twice with
+    different meanings); YAML would silently keep only the last one.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_SAFE_LOADER = _UniqueKeyLoader
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,11 @@ class Index:
         for owner, tokens in zip(owners, token_lists):
             self.entry_intents[owner] |= self.question_words.intersection(tokens)
         self.texts = [" ".join(tokens) for tokens in token_lists]
+        # Everything an entry talks about: its phrasings and its answer. A question word the
+        # entry never mentions ("kukar" against a national figure) is a sign it is not the answer.
+        self.entry_words: list[frozenset[str]] = [frozenset(self._stems(base.tokens(e.answer))) for e in self.entries]
+        for owner, tokens in zip(owners, token_lists):
+            self.entry_words[owner] |= frozenset(tokens)
 
         document_frequency: dict[str, int] = defaultdict(int)
         for number, entry_tokens in enumerate(self._tokens_per_entry(owners, token_lists)):
@@ -157,9 +162,10 @@ class Index:
         for phrasing in shortlist:
             entry = self.owner[phrasing]
             matched = coverage[phrasing]
+            mentioned = sum(weight for token, weight in items if token in self.entry_words[entry])
             score = combine(
                 self.weights,
-                matched / total,
+                self.weights.blend_coverage(matched / total, mentioned / total),
                 matched / phrasing_weight[phrasing],
                 token_set(query.text, self.texts[phrasing]),
                 intent_matches=not intents or bool(intents & self.entry_intents[entry]),

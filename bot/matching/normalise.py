@@ -63,6 +63,7 @@ class Rules:
     phrases: Mapping[Phrase, Phrase]  # several words -> replacement words
     fillers: frozenset[str]
     protected: frozenset[str] = frozenset()
+    known: frozenset[str] = frozenset()  # ordinary words (stopwords) that are not typos of anything
     longest_phrase: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -75,6 +76,7 @@ class Rules:
         fillers: Iterable[str],
         contractions: Mapping[str, str] = {},
         protected: Iterable[str] = (),
+        known: Iterable[str] = (),
     ) -> Rules:
         pairs = [
             (tuple(split_words(source)), tuple(split_words(target)))
@@ -94,6 +96,7 @@ class Rules:
             phrases=phrases,
             fillers=frozenset(w for f in fillers for w in split_words(f)),
             protected=frozenset(w for p in protected for w in split_words(p)),
+            known=frozenset(w for k in known for w in split_words(k)),
         )
 
 
@@ -106,7 +109,10 @@ class Normaliser:
         self._choices_by_initial: dict[str, list[str]] = {}
         for word in sorted(self.vocabulary - rules.protected):
             self._choices_by_initial.setdefault(word[0], []).append(word)
-        self._known = self.vocabulary | rules.words.keys() | {w for p in rules.phrases for w in p}
+        # Words never typo-corrected: the vocabulary, lexicon forms, fillers and function words.
+        self._known = (
+            self.vocabulary | rules.words.keys() | {w for p in rules.phrases for w in p} | rules.fillers | rules.known
+        )
         self._correct = lru_cache(maxsize=_CORRECTION_CACHE)(self._correct_uncached)
 
     def tokens(self, text: str, correct_typos: bool = False) -> tuple[str, ...]:

@@ -36,6 +36,12 @@ class Weights:
     # Share of the score lost when the question asks siapa/berapa/kapan/... and the
     # entry is never asked that way: "diklat fds dimana" is about place, not people.
     intent_penalty: float = 0.1
+    # How much of the question coverage is judged against the whole entry (phrasings and
+    # answer) rather than the one phrasing.
+    entry_coverage: float = 0.5
+
+    def blend_coverage(self, phrasing_share: float, entry_share: float) -> float:
+        return (1.0 - self.entry_coverage) * phrasing_share + self.entry_coverage * entry_share
 
     def coverage_part(self, question_coverage: float, phrasing_coverage: float) -> float:
         return self.question_coverage * question_coverage + self.phrasing_coverage * phrasing_coverage

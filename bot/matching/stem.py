@@ -16,26 +16,32 @@ from functools import lru_cache
 MIN_STEM = 4
 MIN_WORD = 5
 
-# Longest first. Colloquial -in (ngurangin) sits beside the standard suffixes. Verb
-# suffixes (-i, -in, -kan) are only stripped from a prefixed word: bare words ending in
-# -i are usually roots or loanwords (bupati, tinggi, informasi).
-_VERB_SUFFIXES = ("kan", "an", "in", "i")
-_NOUN_SUFFIXES = ("an",)
+# Suffixes, longest first. Colloquial -in (ngurangin, turunin) sits beside the standard ones.
+_SUFFIXES = ("kan", "an", "in", "i")
+# Prefixes, longest first; at most two are stripped (ke-ber-hasil-an, di-per-kuat).
 _PREFIXES = (
     "meny", "peny", "meng", "peng", "mem", "pem", "men", "pen", "nge", "ber", "ter", "per", "me", "pe", "di", "ke", "ng", "ny"
-)
+)  # fmt: skip
 _VOWELS = set("aeiou")
-# The letters each nasal prefix can stand before (Indonesian morphophonology): "penting"
-# and "peserta" are roots, since pen- never precedes t and pe- never precedes s.
+_CONSONANTS = set("bcdfghjklmnpqrstvwxyz")
+# The letters each prefix can stand before (Indonesian morphophonology): "penting" and
+# "peserta" are roots, since pen- never precedes t and pe- never precedes s; "berani"
+# and "perangkat" are roots, since ber-/per-/ter- stand before consonants.
 _NEXT_LETTERS = {
-    "meny": "aeiou", "peny": "aeiou", "ny": "aeiou", "ng": "aeiou",
-    "meng": "aeioughk", "peng": "aeioughk",
-    "mem": "aeioubfpv", "pem": "aeioubfpv",
-    "men": "aeioucdjz", "pen": "aeioucdjz",
-    "me": "lmnrwy", "pe": "lrwy",
+    "meny": _VOWELS, "peny": _VOWELS, "ny": _VOWELS, "ng": _VOWELS,
+    "meng": _VOWELS | set("ghk"), "peng": _VOWELS | set("ghk"),
+    "mem": _VOWELS | set("bfpv"), "pem": _VOWELS | set("bfpv"),
+    "men": _VOWELS | set("cdjz"), "pen": _VOWELS | set("cdjz"),
+    "me": set("lmnrwy"), "pe": set("lrwy"),
+    "ber": _CONSONANTS, "ter": _CONSONANTS, "per": _CONSONANTS,
 }  # fmt: skip
 # meny-/peny- + vowel come from s- roots, men-/pen- + vowel from t- roots, mem-/pem- + vowel from p- roots.
 _NASAL_ROOT = {"meny": "s", "peny": "s", "ny": "s", "men": "t", "pen": "t", "mem": "p", "pem": "p"}
+# ke- is only a prefix together with -an (kegiatan, kemiskinan), never alone (kerjasama, kepala).
+_CIRCUMFIX_ONLY = {"ke": "an"}
+# A bare (unprefixed) word only loses -an, or colloquial -in when it is long (turunin).
+_BARE_SUFFIXES = ("an",)
+_BARE_IN_MIN_LENGTH = 7
 
 
 class Stemmer:
@@ -46,28 +52,36 @@ class Stemmer:
     def _stem(self, word: str) -> str:
         if len(word) < MIN_WORD or word in self.protected or not word.isalpha():
             return word
-        without_prefix = _strip_prefix(word)
-        if without_prefix != word:
-            stem = _strip_prefix(_strip_suffix(word, _VERB_SUFFIXES))
-        else:
-            stem = _strip_suffix(word, _NOUN_SUFFIXES)
+        suffix, root = _strip_suffix(word, _SUFFIXES)
+        prefixed = False
+        for _ in range(2):
+            shorter = _strip_prefix(root, suffix)
+            if shorter == root:
+                break
+            root, prefixed, suffix = shorter, True, ""
+        if not prefixed:
+            suffix, root = _strip_suffix(word, _BARE_SUFFIXES)
+            if not suffix and word.endswith("in") and len(word) >= _BARE_IN_MIN_LENGTH:
+                root = word[:-2]
         # "peserta" must not become the function word "serta".
-        return word if stem in self.protected else stem
+        return word if root in self.protected else root
 
 
-def _strip_suffix(word: str, suffixes: tuple[str, ...]) -> str:
+def _strip_suffix(word: str, suffixes: tuple[str, ...]) -> tuple[str, str]:
     for suffix in suffixes:
         if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
-            return word[: -len(suffix)]
-    return word
+            return suffix, word[: -len(suffix)]
+    return "", word
 
 
-def _strip_prefix(word: str) -> str:
+def _strip_prefix(word: str, suffix: str) -> str:
     for prefix in _PREFIXES:
         rest = word[len(prefix) :]
         if not word.startswith(prefix) or len(rest) < MIN_STEM - 1:
             continue
         if prefix in _NEXT_LETTERS and rest[0] not in _NEXT_LETTERS[prefix]:
+            continue
+        if _CIRCUMFIX_ONLY.get(prefix, suffix) != suffix:
             continue
         if prefix in _NASAL_ROOT and rest[0] in _VOWELS:
             rest = _NASAL_ROOT[prefix] + rest

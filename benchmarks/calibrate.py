@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.engine import Engine
-from bot.evaluation import QuestionSet
+from bot.evaluation import Floors, QuestionSet
 from bot.matching.decide import Thresholds, decide
 
 
@@ -32,7 +32,7 @@ def main() -> None:
     outside = len(ranked) - inside
 
     rows = []
-    for answer, margin, suggest in itertools.product(range(50, 86, 2), (0, 2, 4, 6, 8, 10), (40, 45, 50)):
+    for answer, margin, suggest in itertools.product(range(40, 92, 2), (0, 2, 4, 6, 8, 10), range(30, 92, 4)):
         if suggest > answer:
             continue
         thresholds = Thresholds(answer=answer, margin=margin, suggest=suggest)
@@ -46,13 +46,18 @@ def main() -> None:
             else:
                 declined += decision.status == "none"
                 answered_out += decision.status == "answer"
-        rows.append((right / inside, -wrong, declined / outside, answer, margin, suggest, wrong, answered_out))
+        rows.append((right / inside, wrong / inside, declined / outside, answer, margin, suggest, wrong, answered_out))
 
-    rows.sort(reverse=True)
-    table = Table(title=f"Threshold sweep on {path} ({inside} in scope, {outside} out of scope)")
+    floors = Floors()
+    meets = [r for r in rows if r[1] <= floors.max_wrong and r[2] >= floors.min_declined]
+    title = "meeting the wrong-answer and decline floors, best top-1 first"
+    if not meets:
+        meets, title = rows, "none meets both floors; best top-1 + declined first"
+    meets.sort(key=lambda r: (-(r[0] + (0 if meets is not rows else r[2])), r[1], -r[2], -r[5]))
+    table = Table(title=f"{path}: {inside} in scope, {outside} out of scope — {title}")
     for column in ("answer ≥", "margin ≥", "suggest ≥", "top-1", "wrong", "out declined", "out answered"):
         table.add_column(column, justify="right")
-    for top1, _, declined_rate, answer, margin, suggest, wrong, answered_out in rows[:25]:
+    for top1, _, declined_rate, answer, margin, suggest, wrong, answered_out in meets[:20]:
         table.add_row(
             str(answer), str(margin), str(suggest), f"{top1:.1%}", str(wrong), f"{declined_rate:.1%}", str(answered_out)
         )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from bot.content.knowledge import Entry
 from bot.matching.normalise import Normaliser, Rules
 from bot.matching.stem import Stemmer
-from bot.matching.score import STOPWORD_WEIGHT, Weights, combine, idf, token_set
+from bot.matching.score import STOPWORD_WEIGHT, Weights, combine, idf, similarity
 
 # How many phrasings (best by coverage) are re-scored with token_set_ratio.
 RERANK = 40
@@ -142,19 +142,17 @@ class Index:
         if not candidates:
             return []
 
-        question_share = self.weights.question_coverage / total
-        phrasing_share = self.weights.phrasing_coverage
         items = tuple(weights.items())
+        unknown_words = sum(1 for token in weights if token not in self.weight and token not in self.stopwords)
         token_sets, phrasing_weight = self.token_sets, self.phrasing_weight
         coverage: dict[int, float] = {}
         for phrasing in candidates:
             present = token_sets[phrasing]
             matched = sum(weight for token, weight in items if token in present)
             coverage[phrasing] = matched
+        rank_key = self.weights.coverage_part
         shortlist = heapq.nlargest(
-            RERANK,
-            coverage,
-            key=lambda p: (question_share * coverage[p] + phrasing_share * coverage[p] / phrasing_weight[p], -p),
+            RERANK, coverage, key=lambda p: (rank_key(coverage[p] / total, coverage[p] / phrasing_weight[p]), -p)
         )
 
         intents = self.question_words.intersection(weights)
@@ -167,8 +165,9 @@ class Index:
                 self.weights,
                 self.weights.blend_coverage(matched / total, mentioned / total),
                 matched / phrasing_weight[phrasing],
-                token_set(query.text, self.texts[phrasing]),
+                similarity(query.text, self.texts[phrasing]),
                 intent_matches=not intents or bool(intents & self.entry_intents[entry]),
+                unknown_words=unknown_words,
             )
             current = best.get(entry)
             if current is None or score > current.score:

@@ -30,21 +30,31 @@ STOPWORD_WEIGHT = 0.25
 
 @dataclass(frozen=True)
 class Weights:
-    question_coverage: float = 0.5
-    phrasing_coverage: float = 0.2
-    token_set: float = 0.3
+    """How the signals combine: score = 100 · qc^question · pc^phrasing · ts^token_set, then penalties.
+
+    A weighted geometric mean: a question whose words are mostly not covered cannot be
+    rescued by a phrasing that happens to match the rest of it.
+    """
+
+    question_coverage: float = 0.6
+    phrasing_coverage: float = 0.15
+    token_set: float = 0.25
+    # Share of the question coverage judged against the whole entry (phrasings and answer)
+    # rather than the one phrasing.
+    entry_coverage: float = 0.5
     # Share of the score lost when the question asks siapa/berapa/kapan/... and the
     # entry is never asked that way: "diklat fds dimana" is about place, not people.
     intent_penalty: float = 0.1
-    # How much of the question coverage is judged against the whole entry (phrasings and
-    # answer) rather than the one phrasing.
-    entry_coverage: float = 0.5
+    # Factor per word the content has never seen ("gaji", "cair"): the question is likely
+    # about something the sources do not cover.
+    unknown_word_factor: float = 0.85
+
+    def coverage_part(self, question_coverage: float, phrasing_coverage: float) -> float:
+        """Cheap first-stage ranking key (before the string similarity)."""
+        return question_coverage**self.question_coverage * phrasing_coverage**self.phrasing_coverage
 
     def blend_coverage(self, phrasing_share: float, entry_share: float) -> float:
         return (1.0 - self.entry_coverage) * phrasing_share + self.entry_coverage * entry_share
-
-    def coverage_part(self, question_coverage: float, phrasing_coverage: float) -> float:
-        return self.question_coverage * question_coverage + self.phrasing_coverage * phrasing_coverage
 
 
 def idf(document_frequency: int, documents: int) -> float:
@@ -52,19 +62,22 @@ def idf(document_frequency: int, documents: int) -> float:
     return math.log(1.0 + documents / max(document_frequency, 1))
 
 
-def token_set(question: str, phrasing: str) -> float:
-    return fuzz.token_set_ratio(question, phrasing, processor=None) / 100.0
+def similarity(question: str, phrasing: str) -> float:
+    """Order-insensitive string similarity of the normalised texts, 0..1."""
+    return fuzz.token_sort_ratio(question, phrasing, processor=None) / 100.0
 
 
 def combine(
     weights: Weights,
     question_coverage: float,
     phrasing_coverage: float,
-    token_set_score: float,
+    similarity_score: float,
     intent_matches: bool = True,
+    unknown_words: int = 0,
 ) -> float:
     """The final score, 0..100."""
-    value = weights.coverage_part(question_coverage, phrasing_coverage) + weights.token_set * token_set_score
+    value = weights.coverage_part(question_coverage, phrasing_coverage) * similarity_score**weights.token_set
     if not intent_matches:
         value *= 1.0 - weights.intent_penalty
+    value *= weights.unknown_word_factor**unknown_words
     return round(100.0 * value, 2)

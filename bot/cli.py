@@ -148,7 +148,7 @@ def _content_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 160)  # CI logs are wide enough
     engine = _engine(args, settings)
     try:
         questions = QuestionSet.from_yaml(args.file.read_text(encoding="utf-8"))

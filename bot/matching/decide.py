@@ -23,9 +23,9 @@ MAX_SUGGESTIONS = 3
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer: float = 62.0
-    margin: float = 4.0
-    suggest: float = 45.0
+    answer: float = 46.0
+    margin: float = 0.0
+    suggest: float = 46.0
 
 
 @dataclass(frozen=True)

@@ -30,24 +30,27 @@ STOPWORD_WEIGHT = 0.25
 
 @dataclass(frozen=True)
 class Weights:
-    """How the signals combine: score = 100 · qc^question · pc^phrasing · ts^token_set, then penalties.
+    """How the signals combine: a product of powers, then penalties.
+
+    score = 100 · qc^a · pc^b · sim^c · intent penalty · unknown-word factor
 
     A weighted geometric mean: a question whose words are mostly not covered cannot be
     rescued by a phrasing that happens to match the rest of it.
     """
 
-    question_coverage: float = 0.6
-    phrasing_coverage: float = 0.15
-    token_set: float = 0.25
+    # Exponents of the three signals: a larger one makes that signal stricter.
+    question_coverage: float = 1.3
+    phrasing_coverage: float = 0.0
+    similarity: float = 0.7
     # Share of the question coverage judged against the whole entry (phrasings and answer)
     # rather than the one phrasing.
-    entry_coverage: float = 0.5
+    entry_coverage: float = 0.75
     # Share of the score lost when the question asks siapa/berapa/kapan/... and the
     # entry is never asked that way: "diklat fds dimana" is about place, not people.
     intent_penalty: float = 0.1
     # Factor per word the content has never seen ("gaji", "cair"): the question is likely
     # about something the sources do not cover.
-    unknown_word_factor: float = 0.85
+    unknown_word_factor: float = 0.9
 
     def coverage_part(self, question_coverage: float, phrasing_coverage: float) -> float:
         """Cheap first-stage ranking key (before the string similarity)."""
@@ -76,7 +79,7 @@ def combine(
     unknown_words: int = 0,
 ) -> float:
     """The final score, 0..100."""
-    value = weights.coverage_part(question_coverage, phrasing_coverage) * similarity_score**weights.token_set
+    value = weights.coverage_part(question_coverage, phrasing_coverage) * similarity_score**weights.similarity
     if not intent_matches:
         value *= 1.0 - weights.intent_penalty
     value *= weights.unknown_word_factor**unknown_words

@@ -27,18 +27,22 @@ def main() -> None:
     engine = Engine.from_directory(Path("content"))
     questions = QuestionSet.from_yaml(path.read_text(encoding="utf-8"))
     items = [(q.q, set(q.expect)) for q in questions.in_scope] + [(q.q, set()) for q in questions.out_of_scope]
-    ranked = [(engine.index.search(engine.index.query(text)), expected) for text, expected in items]
-    inside = sum(1 for _, e in ranked if e)
+    ranked = []
+    for text, expected in items:
+        query = engine.index.query(text)
+        scored = engine.index.search(query)
+        ranked.append((scored, expected, engine.is_vague(query, scored)))
+    inside = sum(1 for _, e, _ in ranked if e)
     outside = len(ranked) - inside
 
     rows = []
-    for answer, margin, suggest in itertools.product(range(40, 92, 2), (0, 2, 4, 6, 8, 10), range(30, 92, 4)):
+    for answer, margin, suggest in itertools.product(range(20, 92, 2), (0, 1, 2, 3, 4, 5, 6, 8), range(16, 92, 2)):
         if suggest > answer:
             continue
         thresholds = Thresholds(answer=answer, margin=margin, suggest=suggest)
         right = wrong = declined = answered_out = 0
-        for scored, expected in ranked:
-            decision = decide(scored, thresholds)
+        for scored, expected, vague in ranked:
+            decision = decide(scored, thresholds, vague)
             entry_id = engine.entries[decision.best.entry].id if decision.best else None
             if expected:
                 right += decision.status == "answer" and entry_id in expected

@@ -15,7 +15,7 @@ from bot.content.loader import ContentSet
 from bot.content.models import Messages
 from bot.content.problems import ContentError, Problem
 from bot.matching.decide import Status, Thresholds, decide
-from bot.matching.index import Index, Scored
+from bot.matching.index import Index, Query, Scored
 from bot.matching.normalise import Rules, split_words
 from bot.matching.score import Weights
 from bot.matching.stem import Stemmer
@@ -133,12 +133,16 @@ class Engine:
         if query.is_empty:
             return Reply(question, "none", None, 0.0, empty=True)
         ranked = self.index.search(query)
-        decision = decide(ranked, self.thresholds)
+        decision = decide(ranked, self.thresholds, vague=self.is_vague(query, ranked))
         best_score = decision.best.score if decision.best else 0.0
         if decision.status == "answer":
             assert decision.best is not None
             return Reply(question, "answer", self._entry(decision.best), best_score)
         return Reply(question, decision.status, None, best_score, tuple(self._suggest(s) for s in decision.suggestions))
+
+    def is_vague(self, query: Query, ranked: list[Scored]) -> bool:
+        """A lone keyword ("tanoto") names a subject, not a fact; only a glossary term answers it outright."""
+        return len(query.tokens) == 1 and bool(ranked) and self.entries[ranked[0].entry].kind != "glossary"
 
     def ranked(self, question: str) -> list[tuple[Entry, float]]:
         """Every matching entry with its score, best first (for evaluation and checks)."""

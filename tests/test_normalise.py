@@ -71,3 +71,7 @@ def test_empty_and_symbol_only_input_gives_no_tokens():
 def test_particles_and_possessive_are_stripped_when_the_rest_is_known():
     assert normalise("berapakah pendampingnya", correct=False) == ("berapa", "pendamping")
     assert normalise("tanyanya", correct=False) == ("tanyanya",)  # 'tanya' is not a known word here
+
+
+def test_terminal_colour_codes_are_not_words():
+    assert split_words("\x1b[31mpkh\x1b[0m apa") == ["pkh", "apa"]

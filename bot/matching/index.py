@@ -150,9 +150,9 @@ class Index:
             present = token_sets[phrasing]
             matched = sum(weight for token, weight in items if token in present)
             coverage[phrasing] = matched
-        rank_key = self.weights.coverage_part
+        # Best question coverage first; among equals, the phrasing the question covers most.
         shortlist = heapq.nlargest(
-            RERANK, coverage, key=lambda p: (rank_key(coverage[p] / total, coverage[p] / phrasing_weight[p]), -p)
+            RERANK, coverage, key=lambda p: (round(coverage[p] / total, 6), coverage[p] / phrasing_weight[p], -p)
         )
 
         intents = self.question_words.intersection(weights)

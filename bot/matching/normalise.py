@@ -27,6 +27,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 _WORD = re.compile(r"[^\W_]+")
+# Terminal colour codes pasted from a console ("\x1b[31m") are not words.
+_TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _REDUPLICATION = re.compile(r"^([^\W\d_]{2,})2$")
 _NUMBER_THEN_WORD = re.compile(r"^(\d+)([^\W\d_]{2,})$")
 _WORD_THEN_NUMBER = re.compile(r"^([^\W\d_]{3,})(\d+)$")
@@ -50,6 +52,7 @@ def max_edits(length: int) -> int:
 
 def split_words(text: str) -> list[str]:
     """Unicode-normalised, casefolded words; punctuation, emoji and control characters split."""
+    text = _TERMINAL_ESCAPE.sub(" ", text)
     text = unicodedata.normalize("NFKC", text).casefold()
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     return _WORD.findall(text)

@@ -28,68 +28,78 @@ def test_small_valid_fixture_passes(tmp_path, capsys):
     assert code == 0, out
 
 
-def test_bad_yaml_names_the_file_and_line(tmp_path, capsys):
-    broken = VALID_FAQ.replace("  topic: pelatihan\n", "  topic: [pelatihan\n", 1)
-    code, out = check(capsys, write_content(tmp_path, faq=broken))
+def edit(*replacements: tuple[str, str]) -> str:
+    """VALID_FAQ with each (old, new) replaced once: one bad fixture per kind of problem."""
+    text = VALID_FAQ
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+FAQ_PROBLEMS = {
+    "bad YAML, with the line": (
+        edit(("  topic: pelatihan\n", "  topic: [pelatihan\n")),
+        ["faq/pelatihan.yaml", "invalid YAML at line 3"],
+    ),
+    "missing field": (
+        edit(("  answer: Sekitar 40 ribu orang pendamping sosial PKH.\n", "")),
+        ["entry 'pendamping-jumlah', field 'answer': Field required"],
+    ),
+    "too few alternates": (
+        edit(("    - jumlah peserta diklat p2k2 tahun 2020\n", ""), ("    - peserta diklat fds pkh dari mana aja\n", "")),
+        ["entry 'diklat-peserta', field 'alternates'", "at least 3"],
+    ),
+    "invalid id": (
+        edit(("- id: diklat-peserta", "- id: Diklat Peserta!")),
+        ["entry 'Diklat Peserta!', field 'id'"],
+    ),
+    "duplicate id": (
+        edit(("- id: pendamping-jumlah", "- id: diklat-peserta"), ("  related: [pendamping-jumlah]\n", "")),
+        ["entry 'diklat-peserta', field 'id': duplicate id"],
+    ),
+    "unknown topic": (
+        edit(("  topic: pelatihan\n", "  topic: keuangan\n")),
+        ["entry 'diklat-peserta', field 'topic': unknown topic 'keuangan'"],
+    ),
+    "dangling related": (
+        edit(("related: [pendamping-jumlah]", "related: [tidak-ada]")),
+        ["entry 'diklat-peserta', field 'related': unknown entry id 'tidak-ada'"],
+    ),
+    "quote not in the article": (
+        edit(("yang diikuti oleh 120 orang", "yang diikuti oleh 150 orang")),
+        ["entry 'diklat-peserta', field 'sources.0.quote': quote does not occur in seed"],
+    ),
+    "unknown seed": (
+        edit(("seed: 001_13326a4c87abcdf1", "seed: 009_tidak_ada")),
+        ["entry 'diklat-peserta', field 'sources.0.seed': unknown seed '009_tidak_ada'"],
+    ),
+    "answer over Telegram's limit": (
+        edit(("  answer: Sekitar 40 ribu orang pendamping sosial PKH.", "  answer: " + "Jawaban panjang. " * 260)),
+        ["entry 'pendamping-jumlah', field 'answer':", "Telegram allows 4096"],
+    ),
+    "reference without issuer and year": (
+        edit(
+            (
+                '    - seed: 000_42ea3fd0ba118eea\n      quote: "sekitar 40 ribu orang pendamping sosial PKH yang ada saat ini"',
+                "    - title: Laporan tanpa penerbit",
+            )
+        ),
+        [
+            "entry 'pendamping-jumlah', field 'sources.0.issuer': Field required",
+            "entry 'pendamping-jumlah', field 'sources.0.year': Field required",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", FAQ_PROBLEMS)
+def test_each_kind_of_faq_problem_is_named_with_file_entry_and_field(kind, tmp_path, capsys):
+    faq, expected = FAQ_PROBLEMS[kind]
+    code, out = check(capsys, write_content(tmp_path, faq=faq))
     assert code == 1
-    assert "faq/pelatihan.yaml" in out
-    assert "invalid YAML at line 3" in out
-
-
-def test_missing_field_names_entry_and_field(tmp_path, capsys):
-    broken = VALID_FAQ.replace(
-        "  answer: Sekitar 40 ribu orang pendamping sosial PKH.\n", "", 1
-    )
-    code, out = check(capsys, write_content(tmp_path, faq=broken))
-    assert code == 1
-    assert "entry 'pendamping-jumlah', field 'answer': Field required" in out
-
-
-def test_too_few_alternates_is_an_invalid_field(tmp_path, capsys):
-    broken = VALID_FAQ.replace("    - jumlah peserta diklat p2k2 tahun 2020\n", "", 1).replace(
-        "    - peserta diklat fds pkh dari mana aja\n", "", 1
-    )
-    code, out = check(capsys, write_content(tmp_path, faq=broken))
-    assert code == 1
-    assert "entry 'diklat-peserta', field 'alternates'" in out
-    assert "at least 3" in out
-
-
-def test_invalid_id_is_rejected(tmp_path, capsys):
-    broken = VALID_FAQ.replace("- id: diklat-peserta", "- id: Diklat Peserta!", 1)
-    code, out = check(capsys, write_content(tmp_path, faq=broken))
-    assert code == 1
-    assert "entry 'Diklat Peserta!', field 'id'" in out
-
-
-def test_duplicate_id(tmp_path, capsys):
-    broken = VALID_FAQ.replace("- id: pendamping-jumlah", "- id: diklat-peserta", 1).replace(
-        "  related: [pendamping-jumlah]\n", "", 1
-    )
-    code, out = check(capsys, write_content(tmp_path, faq=broken))
-    assert code == 1
-    assert "entry 'diklat-peserta', field 'id': duplicate id" in out
-
-
-def test_unknown_topic(tmp_path, capsys):
-    broken = VALID_FAQ.replace("  topic: pelatihan\n", "  topic: keuangan\n", 1)
-    code, out = check(capsys, write_content(tmp_path, faq=broken))
-    assert code == 1
-    assert "entry 'diklat-peserta', field 'topic': unknown topic 'keuangan'" in out
-
-
-def test_dangling_related(tmp_path, capsys):
-    broken = VALID_FAQ.replace("related: [pendamping-jumlah]", "related: [tidak-ada]", 1)
-    code, out = check(capsys, write_content(tmp_path, faq=broken))
-    assert code == 1
-    assert "entry 'diklat-peserta', field 'related': unknown entry id 'tidak-ada'" in out
-
-
-def test_quote_not_in_article(tmp_path, capsys):
-    broken = VALID_FAQ.replace("yang diikuti oleh 120 orang", "yang diikuti oleh 150 orang", 1)
-    code, out = check(capsys, write_content(tmp_path, faq=broken))
-    assert code == 1
-    assert "entry 'diklat-peserta', field 'sources.0.quote': quote does not occur in seed" in out
+    for text in expected:
+        assert text in out
 
 
 def test_quote_matches_whitespace_insensitively(tmp_path, capsys):
@@ -100,41 +110,11 @@ def test_quote_matches_whitespace_insensitively(tmp_path, capsys):
     assert code == 0, out
 
 
-def test_unknown_seed(tmp_path, capsys):
-    broken = VALID_FAQ.replace("seed: 001_13326a4c87abcdf1", "seed: 009_tidak_ada", 1)
-    code, out = check(capsys, write_content(tmp_path, faq=broken))
-    assert code == 1
-    assert "entry 'diklat-peserta', field 'sources.0.seed': unknown seed '009_tidak_ada'" in out
-
-
-def test_answer_longer_than_telegram_allows(tmp_path, capsys):
-    long_answer = "Jawaban panjang. " * 260  # > 4096 characters
-    broken = VALID_FAQ.replace(
-        "  answer: Sekitar 40 ribu orang pendamping sosial PKH.", f"  answer: {long_answer.strip()}", 1
-    )
-    code, out = check(capsys, write_content(tmp_path, faq=broken))
-    assert code == 1
-    assert "entry 'pendamping-jumlah', field 'answer':" in out
-    assert "Telegram allows 4096" in out
-
-
 def test_glossary_term_without_expansion(tmp_path, capsys):
     broken = VALID_GLOSSARY.replace("    - expansion: Kader Pembangunan Manusia\n      meaning:", "    - meaning:", 1)
     code, out = check(capsys, write_content(tmp_path, glossary=broken))
     assert code == 1
     assert "glossary.yaml, entry 'KPM', field 'meanings.1.expansion': Field required" in out
-
-
-def test_reference_source_needs_title_issuer_and_year(tmp_path, capsys):
-    broken = VALID_FAQ.replace(
-        '    - seed: 000_42ea3fd0ba118eea\n      quote: "sekitar 40 ribu orang pendamping sosial PKH yang ada saat ini"',
-        "    - title: Laporan tanpa penerbit",
-        1,
-    )
-    code, out = check(capsys, write_content(tmp_path, faq=broken))
-    assert code == 1
-    assert "entry 'pendamping-jumlah', field 'sources.0.issuer': Field required" in out
-    assert "entry 'pendamping-jumlah', field 'sources.0.year': Field required" in out
 
 
 def test_missing_message_and_unknown_placeholder(tmp_path, capsys):

@@ -2,13 +2,9 @@
 
     .venv/bin/python benchmarks/bench_matching.py [--quick]
 
-Prints a summary and writes benchmarks/results/matching.json. Measures:
-  a. Engine.ask latency on the shipped content with the questions of tests/dev_questions.yaml;
-  b. the same on synthetic content of ~1k-100k phrasings (an Engine built on made-up entries);
-  c. start-up time to a first answer, in fresh processes;
-  d. peak RSS of processes that answer the dev set / build the 50k-phrasing index.
-Latency is per question, with the typo-correction cache cleared first (each question as if new).
-See docs/benchmarks.md for how to read the results.
+Prints a summary and writes benchmarks/results/matching.json: (a) Engine.ask latency per question
+of tests/dev_questions.yaml on the shipped content; (b) the same on synthetic content of ~1k-100k
+phrasings; (c) start-up time to a first answer; (d) peak RSS. See docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -56,7 +52,12 @@ def machine() -> dict:
             "python": platform.python_version(), "rapidfuzz": rapidfuzz.__version__,
             "platform": platform.platform(), "loadavg_1m": os.getloadavg()[0],
             "PYTHONDONTWRITEBYTECODE": os.environ.get("PYTHONDONTWRITEBYTECODE"),
-            "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds")}
+            "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "commit": git("rev-parse", "--short", "HEAD"), "uncommitted": git("status", "--porcelain").splitlines()}
+
+
+def git(*args: str) -> str:  # the code measured: commit, and files changed since
+    return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout.rstrip()
 
 
 def dev_questions() -> list[str]:
@@ -213,8 +214,7 @@ def rss_child(mode: str) -> None:
 
 
 def bench_rss(shipped_ok: bool) -> dict:
-    """imports = the interpreter with bot, rapidfuzz, pydantic and yaml imported: the baseline."""
-    modes = ["imports", "synthetic"] + (["shipped"] if shipped_ok else [])
+    modes = ["imports", "synthetic"] + (["shipped"] if shipped_ok else [])  # imports: the baseline
     return {m: json.loads(wall([sys.executable, __file__, "--rss-child", m])[1]) for m in modes}
 
 
@@ -229,7 +229,8 @@ def main() -> None:
     os.chdir(REPO)  # the start-up snippet and the CLI use ./content
 
     results: dict = {"machine": machine(), "passes": passes, "quick": args.quick}
-    print("machine:", ", ".join(f"{k} {v}" for k, v in results["machine"].items()))
+    print("machine:", ", ".join(f"{k} {v}" for k, v in results["machine"].items() if k != "uncommitted"),
+          f"(+{len(results['machine']['uncommitted'])} uncommitted files)")
     questions = dev_questions()
     engine, content, problem = load_content()
     rss = results["peak_rss"] = bench_rss(engine is not None)  # first: see rss_child

@@ -2,7 +2,7 @@
 
 Search is two-stage: an inverted index gathers the phrasings that share a
 meaningful word with the question and scores their IDF-weighted coverage;
-only the best ``RERANK`` of those are re-scored with token_set_ratio. Cost
+only the best ``RERANK`` of those are re-scored with token_sort_ratio. Cost
 therefore grows with the number of phrasings that share words with the
 question, not with the size of the content.
 """
@@ -19,8 +19,10 @@ from bot.matching.normalise import Normaliser, Rules
 from bot.matching.stem import Stemmer
 from bot.matching.score import STOPWORD_WEIGHT, Weights, combine, idf, similarity
 
-# How many phrasings (best by coverage) are re-scored with token_set_ratio.
+# How many phrasings (best by coverage) are re-scored with the string similarity.
 RERANK = 40
+# Candidate generation skips words found in more than max(this, 5 % of phrasings) phrasings.
+FREQUENT_POSTINGS_MIN = 2000
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ class Index:
                 self.postings[token].append(number)
             self.phrasing_weight.append(sum(self.weight[t] for t in unique))
         self.postings = dict(self.postings)
+        # A word in more phrasings than this does not bring in candidates when the question has a rarer one.
+        self.frequent_postings = max(FREQUENT_POSTINGS_MIN, len(token_lists) // 20)
         # Typos are corrected towards the content's words as written, before stemming.
         self.normaliser = Normaliser(rules, vocabulary=vocabulary)
 
@@ -127,40 +131,63 @@ class Index:
             return STOPWORD_WEIGHT
         return self.weight.get(token, self.unknown_weight)
 
+    def _candidates(self, weights: dict[str, float]) -> dict[int, float]:
+        """Phrasings sharing a meaningful word with the question, with the weight of the words they share.
+
+        Candidates come from the postings of the question's distinctive words, rarest first;
+        a word found in very many phrasings (a stopword, "stunting" in a large knowledge base)
+        only adds its weight to those candidates instead of bringing in thousands more, unless
+        the question has nothing rarer.
+        """
+        known = sorted((t for t in weights if t in self.postings), key=lambda t: len(self.postings[t]))
+        selective = [t for t in known if t not in self.stopwords]
+        generating = [t for t in selective if len(self.postings[t]) <= self.frequent_postings] or selective[:1] or known
+        matched: dict[int, float] = defaultdict(float)
+        for token in generating:
+            weight = weights[token]
+            for phrasing in self.postings[token]:
+                matched[phrasing] += weight
+        token_sets = self.token_sets
+        for token in known:
+            if token in generating:
+                continue
+            weight, postings = weights[token], self.postings[token]
+            if len(postings) < len(matched):
+                for phrasing in postings:
+                    if phrasing in matched:
+                        matched[phrasing] += weight
+            else:
+                for phrasing in matched:
+                    if token in token_sets[phrasing]:
+                        matched[phrasing] += weight
+        return matched
+
     def search(self, query: Query, exclude_phrasing: int | None = None) -> list[Scored]:
         """Entries ranked by score (best first; ties broken by entry order, so deterministic)."""
         weights = {token: self.token_weight(token) for token in set(query.tokens)}
         if not weights:
             return []
         total = sum(weights.values())
-        # Candidates share a meaningful word with the question (a stopword alone is not enough).
-        selective = [t for t in weights if t not in self.stopwords and t in self.postings]
-        candidates: set[int] = set()
-        for token in selective or [t for t in weights if t in self.postings]:
-            candidates.update(self.postings[token])
-        candidates.discard(exclude_phrasing)  # type: ignore[arg-type]
-        if not candidates:
+        coverage = self._candidates(weights)
+        coverage.pop(exclude_phrasing, None)  # type: ignore[arg-type]
+        if not coverage:
             return []
-
         items = tuple(weights.items())
         unknown_words = sum(1 for token in weights if token not in self.weight and token not in self.stopwords)
-        token_sets, phrasing_weight = self.token_sets, self.phrasing_weight
-        coverage: dict[int, float] = {}
-        for phrasing in candidates:
-            present = token_sets[phrasing]
-            matched = sum(weight for token, weight in items if token in present)
-            coverage[phrasing] = matched
+        phrasing_weight = self.phrasing_weight
         # Best question coverage first; among equals, the phrasing the question covers most.
-        shortlist = heapq.nlargest(
-            RERANK, coverage, key=lambda p: (round(coverage[p] / total, 6), coverage[p] / phrasing_weight[p], -p)
-        )
+        keys = [(round(m / total, 6), m / phrasing_weight[p], -p) for p, m in coverage.items()]
+        shortlist = [-key[2] for key in heapq.nlargest(RERANK, keys)]
 
         intents = self.question_words.intersection(weights)
+        mentioned_by: dict[int, float] = {}
         best: dict[int, Scored] = {}
         for phrasing in shortlist:
             entry = self.owner[phrasing]
             matched = coverage[phrasing]
-            mentioned = sum(weight for token, weight in items if token in self.entry_words[entry])
+            if entry not in mentioned_by:
+                mentioned_by[entry] = sum(weight for token, weight in items if token in self.entry_words[entry])
+            mentioned = mentioned_by[entry]
             score = combine(
                 self.weights,
                 self.weights.blend_coverage(matched / total, mentioned / total),

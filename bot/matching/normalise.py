@@ -53,8 +53,10 @@ def max_edits(length: int) -> int:
 def split_words(text: str) -> list[str]:
     """Unicode-normalised, casefolded words; punctuation, emoji and control characters split."""
     text = _TERMINAL_ESCAPE.sub(" ", text)
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    if not text.isascii():  # plain ASCII (most messages) has nothing to normalise
+        text = unicodedata.normalize("NFKC", text)
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = text.casefold()
     return _WORD.findall(text)
 
 

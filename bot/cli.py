@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -96,10 +97,25 @@ def _default(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    Console(stderr=True).print(
-        "The Telegram bot is not part of this release yet; `stunting-bot chat` answers in the console."
-    )
-    return EXIT_USAGE
+    from bot.telegram import app  # imported here: the console commands do not need Telegram
+
+    def fail(message: str) -> int:
+        print(message, file=sys.stderr)  # one plain line, never wrapped
+        return EXIT_USAGE
+
+    if not settings.has_token:
+        return fail("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token in .env.")
+    if not app.valid_token(settings.token):
+        return fail("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters).")
+    try:
+        settings.admin_id_set
+    except ValueError as exc:
+        return fail(str(exc))
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    engine = _engine(args, settings)
+    if args.content:
+        settings = settings.model_copy(update={"content_dir": args.content})
+    return app.run(settings, engine)
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:

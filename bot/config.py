@@ -32,4 +32,21 @@ class Settings(BaseSettings):
 
     @property
     def has_token(self) -> bool:
-        return bool(self.telegram_bot_token and self.telegram_bot_token.get_secret_value().strip())
+        return bool(self.token)
+
+    @property
+    def token(self) -> str:
+        return self.telegram_bot_token.get_secret_value().strip() if self.telegram_bot_token else ""
+
+    @property
+    def admin_id_set(self) -> frozenset[int]:
+        """BOT_ADMIN_IDS as Telegram user ids; ValueError naming the bad item."""
+        ids = set()
+        for item in self.admin_ids.replace(";", ",").split(","):
+            item = item.strip()
+            if not item:
+                continue
+            if not item.lstrip("-").isdigit():
+                raise ValueError(f"BOT_ADMIN_IDS must be comma-separated numeric Telegram user ids, not {item!r}")
+            ids.add(int(item))
+        return frozenset(ids)

@@ -84,3 +84,7 @@ def write_content(
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return Engine.from_directory(CONTENT)
+
+
+# The local fake Bot API (tests/fake_bot_api.py), for end-to-end tests over real HTTP.
+from tests.fake_bot_api import fake_api  # noqa: E402, F401

@@ -1,0 +1,59 @@
+"""SQLite storage (imperative shell): handlers call these functions and never write SQL.
+
+``Database`` owns the connection and migrations; ``users``, ``questions`` and ``feedback``
+hold one concept each.
+"""
+
+from bot.storage.database import Database, utc_now
+from bot.storage.feedback import Vote, feedback_totals, record_feedback
+from bot.storage.migrations import LATEST_VERSION, MIGRATIONS, Migration, SchemaTooNewError
+from bot.storage.questions import (
+    LoggedQuestion,
+    Status,
+    get_question,
+    last_answered_entry,
+    log_question,
+    recent_questions,
+)
+from bot.storage.users import (
+    ROLES,
+    Role,
+    UnknownUserError,
+    User,
+    count_users,
+    get_user,
+    mark_unreachable,
+    register_user,
+    set_region,
+    set_role,
+    set_subscribed,
+)
+
+__all__ = [
+    "LATEST_VERSION",
+    "MIGRATIONS",
+    "ROLES",
+    "Database",
+    "LoggedQuestion",
+    "Migration",
+    "Role",
+    "SchemaTooNewError",
+    "Status",
+    "UnknownUserError",
+    "User",
+    "Vote",
+    "count_users",
+    "feedback_totals",
+    "get_question",
+    "get_user",
+    "last_answered_entry",
+    "log_question",
+    "mark_unreachable",
+    "recent_questions",
+    "record_feedback",
+    "register_user",
+    "set_region",
+    "set_role",
+    "set_subscribed",
+    "utc_now",
+]

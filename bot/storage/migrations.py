@@ -1,0 +1,157 @@
+"""The schema as an ordered list of versioned migrations, tracked with ``PRAGMA user_version``.
+
+To change the schema, append a ``Migration`` with the next version; never edit one that has
+shipped. Each migration runs in its own ``BEGIN IMMEDIATE`` transaction together with the
+``user_version`` bump, so an upgrade either lands whole or not at all, and the version is
+re-read inside that transaction so two processes opening the same file cannot both apply it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer version of the bot than the one running."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    sql: str
+
+    def __post_init__(self) -> None:
+        # The version is spliced into ``PRAGMA user_version = N`` (PRAGMAs take no parameters).
+        if type(self.version) is not int or self.version < 1:
+            raise ValueError(f"migration version must be a positive int, not {self.version!r}")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "users, question log, feedback",
+        """
+        CREATE TABLE users (
+            telegram_id   INTEGER PRIMARY KEY,
+            first_name    TEXT,
+            username      TEXT,
+            language_code TEXT,
+            role          TEXT NULL CHECK (role IN ('pendamping_pkh', 'tksk', 'tpk', 'kpm_kader', 'lainnya')),
+            kabupaten     TEXT NULL,
+            kecamatan     TEXT NULL,
+            subscribed    INTEGER NOT NULL DEFAULT 1 CHECK (subscribed IN (0, 1)),
+            reachable     INTEGER NOT NULL DEFAULT 1 CHECK (reachable IN (0, 1)),
+            created_at    TEXT NOT NULL,
+            updated_at    TEXT NOT NULL,
+            last_seen_at  TEXT NOT NULL
+        );
+        CREATE INDEX users_role ON users (role);
+        CREATE INDEX users_kabupaten ON users (kabupaten);
+        CREATE INDEX users_audience ON users (subscribed, reachable);
+
+        CREATE TABLE questions (
+            id          INTEGER PRIMARY KEY,
+            telegram_id INTEGER NULL REFERENCES users ON DELETE SET NULL,
+            chat_type   TEXT,
+            text        TEXT NOT NULL,
+            status      TEXT NOT NULL CHECK (status IN ('answer', 'suggest', 'none')),
+            entry_id    TEXT NULL,
+            score       REAL NOT NULL,
+            asked_at    TEXT NOT NULL
+        );
+        CREATE INDEX questions_asked_at ON questions (asked_at);
+        CREATE INDEX questions_status_asked_at ON questions (status, asked_at);
+        -- a person's latest answered question; also serves ON DELETE SET NULL from users
+        CREATE INDEX questions_person ON questions (telegram_id, status);
+
+        CREATE TABLE feedback (
+            id          INTEGER PRIMARY KEY,
+            question_id INTEGER NULL REFERENCES questions ON DELETE CASCADE,
+            telegram_id INTEGER NULL REFERENCES users ON DELETE SET NULL,
+            entry_id    TEXT NOT NULL,
+            value       INTEGER NOT NULL CHECK (value IN (-1, 1)),
+            created_at  TEXT NOT NULL,
+            UNIQUE (question_id, telegram_id)
+        );
+        CREATE INDEX feedback_person ON feedback (telegram_id);
+        """,
+    ),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def check_order(migrations: Sequence[Migration]) -> None:
+    """Versions must run 1, 2, 3, … with no gaps or repeats."""
+    versions = [m.version for m in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise ValueError(f"migration versions must be 1..n in order, got {versions}")
+
+
+check_order(MIGRATIONS)
+
+
+async def schema_version(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def migrate(
+    conn: aiosqlite.Connection, where: str, migrations: Sequence[Migration] = MIGRATIONS
+) -> list[int]:
+    """Apply the pending migrations; return the versions applied (empty when up to date).
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``); ``where`` names the
+    database in error messages. Raises ``SchemaTooNewError`` if the file is newer than the code.
+    """
+    check_order(migrations)
+    known = migrations[-1].version if migrations else 0
+    current = await schema_version(conn)
+    _refuse_newer(where, current, known)
+    applied: list[int] = []
+    for migration in migrations:
+        if migration.version <= current:
+            continue
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = await schema_version(conn)  # another process may have migrated meanwhile
+            _refuse_newer(where, current, known)
+            if current < migration.version:
+                for statement in _statements(migration.sql):
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {migration.version:d}")
+                current = migration.version
+                applied.append(migration.version)
+            await conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                await conn.execute("ROLLBACK")
+            raise
+    return applied
+
+
+def _refuse_newer(where: str, current: int, known: int) -> None:
+    if current > known:
+        raise SchemaTooNewError(
+            f"database {where} has schema version {current}, but this version of the bot only "
+            f"knows up to {known}; run a newer bot or restore a backup made by this version"
+        )
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a script into statements (``executescript`` would commit our transaction)."""
+    buffer = ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \t\r\n;"):
+                yield buffer.strip()
+            buffer = ""
+    if buffer.strip(" \t\r\n;"):
+        raise ValueError(f"incomplete SQL statement in migration: {buffer.strip()[:80]!r}")

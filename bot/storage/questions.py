@@ -1,0 +1,91 @@
+"""The question log: what people asked, what the engine decided, and with which entry."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, get_args
+
+from bot.storage.database import Database, utc_now
+
+Status = Literal["answer", "suggest", "none"]  # the engine's decision (bot.matching.decide)
+STATUSES: tuple[Status, ...] = get_args(Status)
+MAX_TEXT = 1000
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    id: int
+    telegram_id: int | None
+    chat_type: str | None
+    text: str
+    status: Status
+    entry_id: str | None
+    score: float
+    asked_at: datetime
+
+
+def _question(row: sqlite3.Row) -> LoggedQuestion:
+    return LoggedQuestion(
+        id=row["id"],
+        telegram_id=row["telegram_id"],
+        chat_type=row["chat_type"],
+        text=row["text"],
+        status=row["status"],
+        entry_id=row["entry_id"],
+        score=row["score"],
+        asked_at=datetime.fromisoformat(row["asked_at"]),
+    )
+
+
+async def log_question(
+    db: Database,
+    telegram_id: int | None,
+    chat_type: str | None,
+    text: str,
+    status: Status,
+    entry_id: str | None,
+    score: float,
+) -> int:
+    """Record one question and return its id. Text beyond 1000 characters is cut off.
+
+    ``telegram_id`` must be registered (``register_user``) or ``None``.
+    """
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO questions (telegram_id, chat_type, text, status, entry_id, score, asked_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (telegram_id, chat_type, text[:MAX_TEXT], status, entry_id, float(score), utc_now()),
+        )
+        question_id = cursor.lastrowid
+        await cursor.close()
+    assert question_id is not None
+    return question_id
+
+
+async def get_question(db: Database, question_id: int) -> LoggedQuestion | None:
+    row = await db.fetch_one("SELECT * FROM questions WHERE id = ?", (question_id,))
+    return _question(row) if row else None
+
+
+async def recent_questions(db: Database, limit: int = 20, status: Status | None = None) -> list[LoggedQuestion]:
+    """The latest questions, newest first, optionally only one status (e.g. unanswered ``none``)."""
+    if status is None:
+        rows = await db.fetch_all("SELECT * FROM questions ORDER BY asked_at DESC, id DESC LIMIT ?", (limit,))
+    else:
+        rows = await db.fetch_all(
+            "SELECT * FROM questions WHERE status = ? ORDER BY asked_at DESC, id DESC LIMIT ?", (status, limit)
+        )
+    return [_question(row) for row in rows]
+
+
+async def last_answered_entry(db: Database, telegram_id: int) -> str | None:
+    """The entry of this person's most recent answered question (ids grow with time)."""
+    row = await db.fetch_one(
+        "SELECT entry_id FROM questions WHERE telegram_id = ? AND status = 'answer' ORDER BY id DESC LIMIT 1",
+        (telegram_id,),
+    )
+    return row["entry_id"] if row else None

@@ -1,0 +1,162 @@
+"""The people who talk to the bot: Telegram names, role, region and subscription.
+
+Setters return the updated ``User`` and raise ``UnknownUserError`` for a person never
+registered; handlers call ``register_user`` on every update first.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, get_args
+
+from bot.storage.database import Database, utc_now
+
+Role = Literal["pendamping_pkh", "tksk", "tpk", "kpm_kader", "lainnya"]
+ROLES: tuple[Role, ...] = get_args(Role)
+
+
+class UnknownUserError(LookupError):
+    """No user with that Telegram id has been registered."""
+
+
+@dataclass(frozen=True)
+class User:
+    telegram_id: int
+    first_name: str | None
+    username: str | None
+    language_code: str | None
+    role: Role | None
+    kabupaten: str | None
+    kecamatan: str | None
+    subscribed: bool
+    reachable: bool
+    created_at: datetime
+    updated_at: datetime
+    last_seen_at: datetime
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(
+        telegram_id=row["telegram_id"],
+        first_name=row["first_name"],
+        username=row["username"],
+        language_code=row["language_code"],
+        role=row["role"],
+        kabupaten=row["kabupaten"],
+        kecamatan=row["kecamatan"],
+        subscribed=bool(row["subscribed"]),
+        reachable=bool(row["reachable"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+        last_seen_at=datetime.fromisoformat(row["last_seen_at"]),
+    )
+
+
+async def register_user(
+    db: Database, telegram_id: int, first_name: str | None, username: str | None, language_code: str | None
+) -> tuple[User, bool]:
+    """Insert or refresh a person; return the user and whether they are new.
+
+    Names and ``last_seen_at`` are refreshed (``updated_at`` only if a name changed); role,
+    region, subscription and reachability are never touched. A person who writes again after
+    being marked unreachable is reachable again, but stays unsubscribed until they opt in.
+    """
+    now = utc_now()
+    async with db.transaction() as conn:
+        async with conn.execute("SELECT 1 FROM users WHERE telegram_id = ?", (telegram_id,)) as cursor:
+            created = await cursor.fetchone() is None
+        async with conn.execute(
+            """
+            INSERT INTO users (telegram_id, first_name, username, language_code, created_at, updated_at, last_seen_at)
+            VALUES (:id, :first_name, :username, :language_code, :now, :now, :now)
+            ON CONFLICT (telegram_id) DO UPDATE SET
+                first_name = excluded.first_name,
+                username = excluded.username,
+                language_code = excluded.language_code,
+                reachable = 1,
+                updated_at = CASE
+                    WHEN (first_name, username, language_code)
+                         IS NOT (excluded.first_name, excluded.username, excluded.language_code)
+                    THEN excluded.updated_at ELSE updated_at END,
+                last_seen_at = excluded.last_seen_at
+            RETURNING *
+            """,
+            {
+                "id": telegram_id,
+                "first_name": first_name,
+                "username": username,
+                "language_code": language_code,
+                "now": now,
+            },
+        ) as cursor:
+            row = await cursor.fetchone()
+    assert row is not None
+    return _user(row), created
+
+
+async def get_user(db: Database, telegram_id: int) -> User | None:
+    row = await db.fetch_one("SELECT * FROM users WHERE telegram_id = ?", (telegram_id,))
+    return _user(row) if row else None
+
+
+async def set_role(db: Database, telegram_id: int, role: Role | None) -> User:
+    """Set (or with ``None`` clear) the person's role; an unknown role raises ``ValueError``."""
+    if role is not None and role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    return await _update(db, telegram_id, "role = ?", (role,))
+
+
+async def set_region(db: Database, telegram_id: int, kabupaten: str | None, kecamatan: str | None = None) -> User:
+    """Set the kabupaten/kota and optionally the kecamatan; ``kabupaten=None`` clears both.
+
+    Surrounding spaces are trimmed and blank text counts as not given.
+    """
+    kabupaten = (kabupaten or "").strip() or None
+    kecamatan = (kecamatan or "").strip() or None
+    if kecamatan is not None and kabupaten is None:
+        raise ValueError("a kecamatan needs its kabupaten")
+    return await _update(db, telegram_id, "kabupaten = ?, kecamatan = ?", (kabupaten, kecamatan))
+
+
+async def set_subscribed(db: Database, telegram_id: int, subscribed: bool) -> User:
+    return await _update(db, telegram_id, "subscribed = ?", (int(subscribed),))
+
+
+async def mark_unreachable(db: Database, telegram_id: int) -> User:
+    """The person blocked the bot (Telegram 403): stop sending and drop the subscription."""
+    return await _update(db, telegram_id, "reachable = 0, subscribed = 0", ())
+
+
+async def count_users(
+    db: Database, *, subscribed: bool | None = None, role: Role | None = None, kabupaten: str | None = None
+) -> int:
+    """How many people match every filter given (none: everyone)."""
+    where: list[str] = []
+    params: list[object] = []
+    if subscribed is not None:
+        where.append("subscribed = ?")
+        params.append(int(subscribed))
+    if role is not None:
+        where.append("role = ?")
+        params.append(role)
+    if kabupaten is not None:
+        where.append("kabupaten = ?")
+        params.append(kabupaten)
+    sql = "SELECT count(*) FROM users" + (" WHERE " + " AND ".join(where) if where else "")
+    row = await db.fetch_one(sql, params)
+    return int(row[0]) if row else 0
+
+
+async def _update(db: Database, telegram_id: int, assignments: str, params: tuple[object, ...]) -> User:
+    # ``assignments`` is always a literal from this module; every value goes in ``params``.
+    async with db.transaction() as conn:
+        async with conn.execute(
+            f"UPDATE users SET {assignments}, updated_at = ? WHERE telegram_id = ? RETURNING *",
+            (*params, utc_now(), telegram_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+    if row is None:
+        raise UnknownUserError(f"no registered user with Telegram id {telegram_id}")
+    return _user(row)

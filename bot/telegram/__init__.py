@@ -1,0 +1,1 @@
+"""Telegram shell: application, handlers, rendering and keyboards."""

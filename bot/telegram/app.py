@@ -1,0 +1,149 @@
+"""Build and run the Telegram Application (python-telegram-bot v22, long polling).
+
+The shell around the engine: configuration, handler wiring, the command menu,
+storage lifetime, logging that never shows the token, clean stop on SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import signal
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.storage import Database
+from bot.telegram import admin, handlers
+from bot.telegram.handlers import Services
+
+log = logging.getLogger(__name__)
+
+TOKEN_PATTERN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{10,64}$")
+
+# (commands, handler) pairs; the first name is Indonesian, the others are English aliases.
+PUBLIC_COMMANDS = [
+    (("start",), handlers.start, "tg_command_start"),
+    (("bantuan", "help"), handlers.help_command, "tg_command_help"),
+    (("topik", "topics"), handlers.topics, "tg_command_topics"),
+    (("istilah", "glossary", "term"), handlers.glossary, "tg_command_glossary"),
+    (("cari", "search"), handlers.search, "tg_command_search"),
+    (("sumber", "source"), handlers.source, "tg_command_source"),
+    (("profil", "profile"), handlers.profile, "tg_command_profile"),
+    (("langganan", "subscribe"), handlers.subscribe, "tg_command_subscribe"),
+    (("berhenti", "stop", "unsubscribe"), handlers.unsubscribe, "tg_command_unsubscribe"),
+]
+GROUP_MENU = {"bantuan", "topik", "istilah", "cari"}
+
+
+class RedactToken(logging.Filter):
+    """Replaces the bot token wherever it would appear in a log line."""
+
+    def __init__(self, token: str):
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token and self.token in record.getMessage():
+            record.msg = record.getMessage().replace(self.token, "<token>")
+            record.args = ()
+        return True
+
+
+def valid_token(token: str) -> bool:
+    return bool(TOKEN_PATTERN.match(token))
+
+
+def build_application(settings: Settings, engine: Engine) -> Application:
+    """The Application for these settings; storage opens in post_init, inside the event loop."""
+    token = settings.token
+    builder = ApplicationBuilder().token(token).rate_limiter(AIORateLimiter(max_retries=3)).concurrent_updates(True)
+    if settings.telegram_api_base_url:
+        base = settings.telegram_api_base_url.rstrip("/")
+        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+
+    async def post_init(application: Application) -> None:
+        db = await Database.open(settings.db_path)
+        application.bot_data["services"] = Services(
+            engine=engine,
+            db=db,
+            admin_ids=settings.admin_id_set,
+            content_dir=settings.content_dir,
+            seeds_dir=settings.seeds_dir,
+        )
+        await set_command_menus(application)
+
+    async def post_shutdown(application: Application) -> None:
+        services: Services | None = application.bot_data.get("services")
+        if services is not None:
+            await services.db.close()
+
+    application = builder.post_init(post_init).post_shutdown(post_shutdown).build()
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application) -> None:
+    for names, callback, _ in PUBLIC_COMMANDS:
+        application.add_handler(CommandHandler(list(names), callback))
+    application.add_handler(CommandHandler(["lewati", "skip"], handlers.skip))
+    for names, callback, _ in admin.COMMANDS:
+        application.add_handler(CommandHandler(list(names), admin.guarded(callback)))
+    private = filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text))
+    application.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, handlers.group_text))
+    application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(InlineQueryHandler(handlers.inline_query))
+    application.add_error_handler(handlers.on_error)
+
+
+async def set_command_menus(application: Application) -> None:
+    """Companions see their commands; admins also see admin commands."""
+    services: Services = application.bot_data["services"]
+    public = [BotCommand(names[0], services.text(key)) for names, _, key in PUBLIC_COMMANDS]
+    await application.bot.set_my_commands(public, scope=BotCommandScopeAllPrivateChats())
+    group = [command for command in public if command.command in GROUP_MENU]
+    await application.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
+    admin_menu = public + [BotCommand(names[0], services.text(key)) for names, _, key in admin.COMMANDS]
+    for admin_id in sorted(services.admin_ids):
+        try:
+            await application.bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(admin_id))
+        except TelegramError as exc:  # the admin has not opened a chat with the bot yet
+            log.warning("could not set the admin command menu for %s: %s", admin_id, exc)
+
+
+def run(settings: Settings, engine: Engine) -> int:
+    """Long polling until SIGINT/SIGTERM. Returns the process exit status."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactToken(settings.token))
+    # httpx logs every request URL, and the URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    application = build_application(settings, engine)
+    try:
+        application.run_polling(
+            allowed_updates=Update.ALL_TYPES,
+            stop_signals=(signal.SIGINT, signal.SIGTERM),
+            close_loop=False,
+        )
+    except InvalidToken:
+        log.error("Telegram refused the token (TELEGRAM_BOT_TOKEN); check it with BotFather.")
+        return 2
+    except NetworkError as exc:
+        log.error("cannot reach the Telegram Bot API: %s", exc)
+        return 1
+    finally:
+        asyncio.set_event_loop(None)
+    return 0

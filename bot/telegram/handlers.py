@@ -1,0 +1,458 @@
+"""Telegram update handlers: thin glue between people, the engine and storage.
+
+No matching and no SQL here: the engine answers, ``bot.storage`` remembers,
+``render`` and ``keyboards`` shape what is sent. Every handler replies with a
+well-formed message, whatever the input.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from telegram import (
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import ContextTypes
+
+from bot.content.knowledge import GLOSSARY_TOPIC, Entry, glossary_id
+from bot.engine import Engine, Reply
+from bot.storage import Database, feedback, questions, users
+from bot.telegram import keyboards
+from bot.telegram.render import answer_html, esc, plain_html, sources_html
+
+log = logging.getLogger(__name__)
+
+ROLES = ("pendamping_pkh", "tksk", "tpk", "kpm_kader", "lainnya")
+TOPIC_PAGE_SIZE = 6
+INLINE_RESULTS = 5
+MAX_REGION_LENGTH = 80
+AWAITING = "awaiting"  # user_data key: which profile field the next text message fills
+
+
+@dataclass
+class Services:
+    """What handlers need, stored in ``application.bot_data['services']``."""
+
+    engine: Engine
+    db: Database
+    admin_ids: frozenset[int] = frozenset()
+    content_dir: Path | None = None  # for /muat_ulang
+    seeds_dir: Path | None = None
+    version: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.version = keyboards.content_version(self.engine.entries)
+
+    def text(self, key: str, **values: object) -> str:
+        return self.engine.messages.get(key, **values)
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]
+
+
+async def send_html(message: Message, chunks: list[str], reply_markup=None) -> Message:
+    """Send chunks in order; the keyboard goes on the last one."""
+    sent = message
+    for number, chunk in enumerate(chunks, start=1):
+        markup = reply_markup if number == len(chunks) else None
+        sent = await message.reply_html(chunk, reply_markup=markup, disable_web_page_preview=True)
+    return sent
+
+
+# --- onboarding and profile ---------------------------------------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
+    greeting = s.text("tg_start", name=user.first_name or "", entries=len(s.engine.entries))
+    await send_html(message, plain_html(greeting, s.text("tg_subscribed_note")))
+    topic = (context.args or [""])[0]
+    if topic and any(t.id == topic for t in s.engine.content.topics):
+        await show_topic(message, s, topic, 1, edit=False)
+        return
+    await ask_role(message, s)
+
+
+async def ask_role(message: Message, s: Services) -> None:
+    roles = [(role, s.text(f"tg_role_{role}")) for role in ROLES]
+    markup = keyboards.role_keyboard(s.version, roles, s.text("tg_button_skip"))
+    await message.reply_html(esc(s.text("tg_profile_ask_role")), reply_markup=markup)
+
+
+async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    stored, _ = await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
+    unset = s.text("tg_profile_unset")
+    text = s.text(
+        "tg_profile_show",
+        role=s.text(f"tg_role_{stored.role}") if stored.role else unset,
+        kabupaten=stored.kabupaten or unset,
+        kecamatan=stored.kecamatan or unset,
+        subscribed=s.text("tg_subscribed_yes" if stored.subscribed else "tg_subscribed_no"),
+    )
+    await send_html(message, plain_html(text))
+    await ask_role(message, s)
+
+
+async def skip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    if context.user_data is not None:
+        context.user_data.pop(AWAITING, None)
+    if update.effective_message:
+        await update.effective_message.reply_html(esc(s.text("tg_profile_skipped")))
+
+
+async def fill_profile(update: Update, context: ContextTypes.DEFAULT_TYPE, awaiting: str, text: str) -> None:
+    """The person answered a profile question with text."""
+    s = services(context)
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None and context.user_data is not None
+    value = " ".join(text.split())
+    if not value or len(value) > MAX_REGION_LENGTH or not any(ch.isalpha() for ch in value):
+        await message.reply_html(esc(s.text("tg_profile_region_invalid")))
+        return
+    if awaiting == "kabupaten":
+        await users.set_region(s.db, user.id, value)
+        context.user_data[AWAITING] = "kecamatan"
+        await message.reply_html(esc(s.text("tg_profile_ask_kecamatan")))
+    else:
+        stored = await users.get_user(s.db, user.id)
+        await users.set_region(s.db, user.id, stored.kabupaten if stored else None, value)
+        context.user_data.pop(AWAITING, None)
+        await message.reply_html(esc(s.text("tg_profile_saved")))
+
+
+# --- subscription ---------------------------------------------------------------------------
+
+
+async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _set_subscription(update, context, True)
+
+
+async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _set_subscription(update, context, False)
+
+
+async def _set_subscription(update: Update, context: ContextTypes.DEFAULT_TYPE, on: bool) -> None:
+    s = services(context)
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
+    await users.set_subscribed(s.db, user.id, on)
+    await message.reply_html(esc(s.text("tg_subscribe_on" if on else "tg_subscribe_off")))
+
+
+# --- help, topics, glossary, search, sources ---------------------------------------------
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message:
+        await send_html(update.effective_message, plain_html(services(context).text("tg_help")))
+
+
+async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    if update.effective_message:
+        await update.effective_message.reply_html(esc(s.text("tg_topics_intro")), reply_markup=_topics_markup(s))
+
+
+def _topics_markup(s: Services):
+    pairs = [(t.id, t.title) for t in s.engine.content.topics]
+    return keyboards.topics_keyboard(s.version, pairs)
+
+
+async def show_topic(message: Message, s: Services, topic_id: str, page: int, edit: bool) -> None:
+    entries = [e for e in s.engine.entries if e.topic == topic_id]
+    topic = next((t for t in s.engine.content.topics if t.id == topic_id), None)
+    if topic is None or not entries:
+        await message.reply_html(esc(s.text("tg_topics_intro")), reply_markup=_topics_markup(s))
+        return
+    pages = max(1, math.ceil(len(entries) / TOPIC_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = entries[(page - 1) * TOPIC_PAGE_SIZE : page * TOPIC_PAGE_SIZE]
+    texts = {k: s.text(f"tg_button_{k}") for k in ("next", "previous", "topics")}
+    markup = keyboards.topic_page_keyboard(s.version, topic_id, shown, page, pages, texts)
+    text = esc(s.text("tg_topic_questions", title=topic.title, page=page, pages=pages))
+    if edit:
+        await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    else:
+        await message.reply_html(text, reply_markup=markup)
+
+
+async def glossary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    message = update.effective_message
+    if message is None:
+        return
+    term = " ".join(context.args or []).strip()
+    if not term:
+        names = ", ".join(t.term for t in s.engine.content.glossary)
+        await send_html(message, plain_html(s.text("tg_glossary_list", terms=names)))
+        return
+    entry = _glossary_entry(s, term)
+    if entry is None:
+        await message.reply_html(esc(s.text("tg_glossary_unknown", term=term[:60])))
+        return
+    await _send_entry(update, context, entry, question_id=None)
+
+
+def _glossary_entry(s: Services, term: str) -> Entry | None:
+    wanted = term.casefold()
+    for glossary_term in s.engine.content.glossary:
+        names = [glossary_term.term, *glossary_term.aliases]
+        if any(name.casefold() == wanted for name in names):
+            return s.engine.by_id.get(glossary_id(glossary_term.term))
+    reply = s.engine.ask(f"apa itu {term}")
+    return reply.entry if reply.entry and reply.entry.topic == GLOSSARY_TOPIC else None
+
+
+async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    message = update.effective_message
+    if message is None:
+        return
+    query = " ".join(context.args or []).strip()
+    if not query:
+        await message.reply_html(esc(s.text("tg_search_usage")))
+        return
+    found = [entry for entry, score in s.engine.ranked(query)[:5] if score >= s.engine.thresholds.suggest / 2]
+    if not found:
+        await message.reply_html(esc(s.text("tg_search_empty", query=query[:100])))
+        return
+    markup = keyboards.suggestion_keyboard(s.version, found)
+    await message.reply_html(esc(s.text("tg_search_results", query=query[:100])), reply_markup=markup)
+
+
+async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    entry_id = (context.user_data or {}).get("last_entry") or await questions.last_answered_entry(s.db, user.id)
+    entry = s.engine.by_id.get(entry_id or "")
+    if entry is None:
+        await message.reply_html(esc(s.text("tg_source_none")))
+        return
+    await send_html(message, sources_html(entry, s.engine.messages))
+
+
+# --- questions ------------------------------------------------------------------------------
+
+
+async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    awaiting = (context.user_data or {}).get(AWAITING)
+    if awaiting:
+        await fill_profile(update, context, awaiting, message.text)
+        return
+    await answer_question(update, context, message.text)
+
+
+async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In groups the bot answers only when mentioned or replied to."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    username = f"@{context.bot.username}".casefold()
+    replied_to_bot = bool(message.reply_to_message and message.reply_to_message.from_user
+                          and message.reply_to_message.from_user.id == context.bot.id)
+    mentioned = username in message.text.casefold()
+    if not (mentioned or replied_to_bot):
+        return
+    text = message.text
+    start = text.casefold().find(username)
+    if start >= 0:
+        text = text[:start] + text[start + len(username):]
+    if not text.strip():
+        await message.reply_html(esc(services(context).text("tg_group_hint", username=context.bot.username)))
+        return
+    await answer_question(update, context, text)
+
+
+async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    s = services(context)
+    user, message, chat = update.effective_user, update.effective_message, update.effective_chat
+    assert message is not None
+    reply = s.engine.ask(text)
+    if user is not None:
+        await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
+    question_id = None
+    if not reply.empty:
+        question_id = await questions.log_question(
+            s.db, user.id if user else None, chat.type if chat else None, text, reply.status,
+            reply.entry.id if reply.entry else None, reply.score,
+        )  # fmt: skip
+    await send_reply(update, context, reply, question_id)
+
+
+async def send_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply, question_id: int | None) -> None:
+    s = services(context)
+    message = update.effective_message
+    assert message is not None
+    if reply.status == "answer" and reply.entry is not None:
+        await _send_entry(update, context, reply.entry, question_id)
+    elif reply.status == "suggest":
+        entries = [s.engine.by_id[x.entry_id] for x in reply.suggestions]
+        await message.reply_html(
+            esc(s.text("suggest_intro")), reply_markup=keyboards.suggestion_keyboard(s.version, entries)
+        )
+    elif reply.empty:
+        await message.reply_html(esc(s.text("empty_question")))
+    else:
+        await send_html(message, plain_html(s.text("none_answer"), s.text("tg_none_logged"), s.text("none_hint")))
+
+
+async def _send_entry(update: Update, context: ContextTypes.DEFAULT_TYPE, entry: Entry, question_id: int | None) -> None:
+    s = services(context)
+    message = update.effective_message
+    assert message is not None
+    if context.user_data is not None:
+        context.user_data["last_entry"] = entry.id
+    markup = keyboards.answer_keyboard(s.version, s.engine.related(entry), question_id, entry.id)
+    await send_html(message, answer_html(entry, s.engine.messages), reply_markup=markup)
+
+
+# --- buttons --------------------------------------------------------------------------------
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    query = update.callback_query
+    if query is None:
+        return
+    callback = keyboards.unpack(query.data)
+    message = query.message if isinstance(query.message, Message) else None
+    if callback is None or message is None:
+        await query.answer(s.text("tg_stale_button"), show_alert=True)
+        return
+    kind, args = callback.kind, callback.args
+    if kind == keyboards.ANSWER and args:
+        entry = s.engine.by_id.get(args[0])
+        if entry is None:  # the button comes from an older content set
+            await query.answer(s.text("tg_stale_button"), show_alert=True)
+            return
+        await query.answer()
+        user = update.effective_user
+        question_id = await questions.log_question(
+            s.db, user.id if user else None, message.chat.type, entry.question, "answer", entry.id, 100.0
+        )
+        await _send_entry(update, context, entry, question_id)
+    elif kind == keyboards.FEEDBACK and len(args) == 3:
+        await _feedback(update, context, args)
+    elif kind == keyboards.TOPIC and len(args) == 2 and args[1].isdigit():
+        await query.answer()
+        await show_topic(message, s, args[0], int(args[1]), edit=True)
+    elif kind == keyboards.TOPICS:
+        await query.answer()
+        await message.edit_text(esc(s.text("tg_topics_intro")), parse_mode=ParseMode.HTML, reply_markup=_topics_markup(s))
+    elif kind == keyboards.ROLE and args:
+        await _choose_role(update, context, args[0])
+    else:
+        await query.answer(s.text("tg_stale_button"), show_alert=True)
+
+
+async def _feedback(update: Update, context: ContextTypes.DEFAULT_TYPE, args: tuple[str, ...]) -> None:
+    s = services(context)
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    question_id, value, entry_id = args
+    if not question_id.isdigit() or value not in {"+1", "-1"} or user is None:
+        await query.answer(s.text("tg_stale_button"), show_alert=True)
+        return
+    await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
+    await feedback.record_feedback(s.db, int(question_id), user.id, entry_id, int(value))
+    await query.answer(s.text("tg_feedback_thanks_up" if value == "+1" else "tg_feedback_thanks_down"))
+
+
+async def _choose_role(update: Update, context: ContextTypes.DEFAULT_TYPE, role: str) -> None:
+    s = services(context)
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    message = query.message if isinstance(query.message, Message) else None
+    if user is None or message is None or (role not in ROLES and role != "skip"):
+        await query.answer(s.text("tg_stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
+    if role == "skip":
+        await message.edit_text(esc(s.text("tg_profile_skipped")), parse_mode=ParseMode.HTML)
+        return
+    await users.set_role(s.db, user.id, role)
+    if context.user_data is not None:
+        context.user_data[AWAITING] = "kabupaten"
+    await message.edit_text(
+        esc(f"{s.text('tg_profile_ask_role')} {s.text(f'tg_role_{role}')} ✓"), parse_mode=ParseMode.HTML
+    )
+    await message.reply_html(esc(s.text("tg_profile_ask_region")))
+
+
+# --- inline mode ----------------------------------------------------------------------------
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    query = update.inline_query
+    if query is None:
+        return
+    text = query.query.strip()
+    results = []
+    if text:
+        for entry, score in s.engine.ranked(text)[:INLINE_RESULTS]:
+            if score < s.engine.thresholds.suggest / 2:
+                break
+            results.append(
+                InlineQueryResultArticle(
+                    id=entry.id,
+                    title=keyboards.label(entry.question),
+                    description=entry.answer[:120],
+                    input_message_content=InputTextMessageContent(
+                        answer_html(entry, s.engine.messages)[0], parse_mode=ParseMode.HTML
+                    ),
+                )
+            )
+    await query.answer(results, cache_time=30, is_personal=False)
+
+
+# --- privileged commands and errors ----------------------------------------------------------
+
+
+def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in services(context).admin_ids
+
+
+async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every privileged command not meant for this person ends here, and is logged."""
+    user, message = update.effective_user, update.effective_message
+    command = (message.text or "").split(maxsplit=1)[0] if message else "?"
+    log.warning("refused privileged command %s from user %s", command, user.id if user else None)
+    if message:
+        await message.reply_html(esc(services(context).text("tg_not_allowed")))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("error while handling update %s", update_id, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        try:
+            await update.effective_message.reply_html(esc(services(context).text("tg_error")))
+        except Exception:  # the reply itself failed (network, blocked): already logged above
+            log.warning("could not tell user about the error in update %s", update_id)

@@ -1,0 +1,111 @@
+"""Inline keyboards and their callback data (pure).
+
+Callback data is ``<version>|<kind>|<args…>`` and never longer than Telegram's
+64 bytes. The version is a short fingerprint of the content set, so a button
+pressed after the content changed is recognised: if its entry still exists it
+is answered, otherwise the person is told kindly that the button is outdated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.content.knowledge import Entry
+
+CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
+BUTTON_TEXT_LIMIT = 60  # characters shown on a button before "…"
+
+# kinds
+ANSWER = "a"  # a: entry id
+FEEDBACK = "f"  # f: question log id, +1 | -1, entry id
+TOPIC = "t"  # t: topic id, page
+TOPICS = "T"  # T: back to the topic list
+ROLE = "r"  # r: role | skip
+
+
+@dataclass(frozen=True)
+class Callback:
+    version: str
+    kind: str
+    args: tuple[str, ...]
+
+
+def content_version(entries: Sequence[Entry]) -> str:
+    """Six hex digits that change whenever an entry id or question changes."""
+    digest = hashlib.sha1("\n".join(f"{e.id}:{e.question}" for e in entries).encode("utf-8"))
+    return digest.hexdigest()[:6]
+
+
+def pack(version: str, kind: str, *args: object) -> str:
+    data = "|".join([version, kind, *(str(a) for a in args)])
+    if len(data.encode("utf-8")) > CALLBACK_LIMIT:
+        raise ValueError(f"callback data over {CALLBACK_LIMIT} bytes: {data!r}")
+    return data
+
+
+def unpack(data: str | None) -> Callback | None:
+    parts = (data or "").split("|")
+    if len(parts) < 2 or not parts[1]:
+        return None
+    return Callback(parts[0], parts[1], tuple(parts[2:]))
+
+
+def label(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= BUTTON_TEXT_LIMIT else text[: BUTTON_TEXT_LIMIT - 1].rstrip() + "…"
+
+
+def question_buttons(version: str, entries: Sequence[Entry]) -> list[list[InlineKeyboardButton]]:
+    return [[InlineKeyboardButton(label(e.question), callback_data=pack(version, ANSWER, e.id))] for e in entries]
+
+
+def answer_keyboard(
+    version: str, related: Sequence[Entry], question_id: int | None, entry_id: str
+) -> InlineKeyboardMarkup:
+    rows = question_buttons(version, related[:3])
+    if question_id is not None:
+        rows.append(
+            [
+                InlineKeyboardButton("👍", callback_data=pack(version, FEEDBACK, question_id, "+1", entry_id)),
+                InlineKeyboardButton("👎", callback_data=pack(version, FEEDBACK, question_id, "-1", entry_id)),
+            ]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+def suggestion_keyboard(version: str, entries: Sequence[Entry]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(question_buttons(version, entries))
+
+
+def topics_keyboard(version: str, topics: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """topics: (id, title) pairs."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label(title), callback_data=pack(version, TOPIC, tid, 1))] for tid, title in topics]
+    )
+
+
+def topic_page_keyboard(
+    version: str, topic_id: str, entries: Sequence[Entry], page: int, pages: int, texts: dict[str, str]
+) -> InlineKeyboardMarkup:
+    rows = question_buttons(version, entries)
+    navigation = []
+    if page > 1:
+        navigation.append(InlineKeyboardButton(texts["previous"], callback_data=pack(version, TOPIC, topic_id, page - 1)))
+    if page < pages:
+        navigation.append(InlineKeyboardButton(texts["next"], callback_data=pack(version, TOPIC, topic_id, page + 1)))
+    if navigation:
+        rows.append(navigation)
+    rows.append([InlineKeyboardButton(texts["topics"], callback_data=pack(version, TOPICS))])
+    return InlineKeyboardMarkup(rows)
+
+
+def role_keyboard(version: str, roles: Sequence[tuple[str, str]], skip: str) -> InlineKeyboardMarkup:
+    """roles: (role id, label) pairs; two per row, then a skip button."""
+    buttons = [InlineKeyboardButton(text, callback_data=pack(version, ROLE, role)) for role, text in roles]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([InlineKeyboardButton(skip, callback_data=pack(version, ROLE, "skip"))])
+    return InlineKeyboardMarkup(rows)

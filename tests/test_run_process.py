@@ -1,0 +1,65 @@
+"""The real `stunting-bot run` process: starts against the fake Bot API, answers, stops on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.fake_bot_api import TOKEN
+
+EXE = str(Path(sys.executable).parent / "stunting-bot")
+
+
+def bot_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    return env | extra
+
+
+async def test_run_answers_over_http_and_stops_cleanly_on_sigterm(fake_api, tmp_path):
+    env = bot_env(
+        TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=fake_api.url, BOT_DB_PATH=str(tmp_path / "bot.sqlite3")
+    )
+    process = await asyncio.create_subprocess_exec(
+        EXE, "run", cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        # Wait until the bot polls, then ask a question as a person would.
+        deadline = time.monotonic() + 20
+        while not any(c["method"] == "getUpdates" for c in fake_api.calls):
+            assert time.monotonic() < deadline, "the bot never polled"
+            await asyncio.sleep(0.1)
+        fake_api.user_message(777, "brp peserta diklat fds di lembang")
+        reply = await fake_api.wait_for(lambda c: c.get("chat_id") == 777 and "120" in (c.get("text") or ""), timeout=15)
+        assert "Sumber" in reply["text"]
+    finally:
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=15)
+    assert time.monotonic() - started < 10
+    assert process.returncode == 0, output.decode()
+    log = output.decode()
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log  # the token never reaches the logs
+    assert "Traceback" not in log
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [("", "TELEGRAM_BOT_TOKEN is not set"), ("not-a-token", "does not look like a bot token")],
+)
+def test_missing_or_malformed_token_is_one_clear_line_and_exit_2(tmp_path, token, expected):
+    result = subprocess.run(
+        [EXE, "run"], cwd=REPO, env=bot_env(TELEGRAM_BOT_TOKEN=token, BOT_DB_PATH=str(tmp_path / "x.db")),
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

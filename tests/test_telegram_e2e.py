@@ -1,0 +1,210 @@
+"""The real Application against the local fake Bot API, over real HTTP (no Telegram)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.storage import get_user
+from bot.telegram.app import build_application
+from bot.telegram.keyboards import content_version, pack
+from tests.fake_bot_api import TOKEN, FakeBotApi
+
+ADMIN = 9001
+USER = 4242
+
+
+@contextlib.asynccontextmanager
+async def running_bot(api: FakeBotApi, engine: Engine, tmp_path: Path) -> AsyncIterator:
+    """Start the bot as run_polling would (initialize, post_init, polling, start), then stop it."""
+    settings = Settings(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=api.url,
+        BOT_DB_PATH=tmp_path / "bot.sqlite3",
+        BOT_ADMIN_IDS=str(ADMIN),
+    )
+    application = build_application(settings, engine)
+    await application.initialize()
+    await application.post_init(application)
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        await application.post_shutdown(application)
+
+
+def texts_to(api: FakeBotApi, chat_id: int) -> list[str]:
+    return [call["text"] or "" for call in api.sent if call.get("chat_id") == chat_id and call["method"] == "sendMessage"]
+
+
+async def reply_to(api: FakeBotApi, chat_id: int, text: str, contains: str, **kwargs) -> dict:
+    """Send a message as a person and wait for the bot's reply containing ``contains``."""
+    api.user_message(chat_id, text, **kwargs)
+    return await api.wait_for(
+        lambda call: call.get("chat_id") == chat_id and contains in (call.get("text") or ""), timeout=5
+    )
+
+
+async def test_start_greets_registers_subscribes_and_offers_roles(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        await reply_to(fake_api, USER, "/start", "Halo")
+        role_prompt = await fake_api.wait_for(lambda c: "peran" in (c.get("text") or ""))
+        labels = [b["text"] for row in role_prompt["reply_markup"]["inline_keyboard"] for b in row]
+        assert "Pendamping PKH" in labels and "Lewati" in labels
+        user = await get_user(application.bot_data["services"].db, USER)
+        assert user is not None and user.subscribed
+
+
+async def test_profile_role_then_region_by_text(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        await reply_to(fake_api, USER, "/start", "peran")
+        services = application.bot_data["services"]
+        prompt = await fake_api.wait_for(lambda c: c.get("reply_markup") and "peran" in (c.get("text") or ""))
+        fake_api.callback(USER, prompt["message_id"], pack(services.version, "r", "tksk"))
+        await fake_api.wait_for(lambda c: "kabupaten/kota" in (c.get("text") or ""))
+        await reply_to(fake_api, USER, "Kutai Kartanegara", "Kecamatannya")
+        await reply_to(fake_api, USER, "Tenggarong", "Profil tersimpan")
+        user = await get_user(services.db, USER)
+        assert (user.role, user.kabupaten, user.kecamatan) == ("tksk", "Kutai Kartanegara", "Tenggarong")
+        # The region answers did not go to the engine as questions.
+        assert not any("belum tercakup" in t for t in texts_to(fake_api, USER))
+
+
+async def test_question_answered_with_source_related_and_feedback_buttons(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path):
+        answer = await reply_to(fake_api, USER, "sasaran 1000 hpk sapa aja", "ibu hamil")
+        assert answer["parse_mode"] == "HTML"
+        assert "<b>Sumber:</b>" in answer["text"]
+        buttons = [b for row in answer["reply_markup"]["inline_keyboard"] for b in row]
+        assert {"👍", "👎"} <= {b["text"] for b in buttons}
+        # 👍 is acknowledged; a related-question button answers that question.
+        up = next(b for b in buttons if b["text"] == "👍")
+        fake_api.callback(USER, answer["message_id"], up["callback_data"])
+        await fake_api.wait_for(lambda c: c["method"] == "answerCallbackQuery" and "Terima kasih" in (c.get("text") or ""))
+        related = next(b for b in buttons if b["text"] not in {"👍", "👎"})
+        before = len(texts_to(fake_api, USER))
+        fake_api.callback(USER, answer["message_id"], related["callback_data"])
+        await fake_api.wait_for(lambda c: len(texts_to(fake_api, USER)) > before and "Sumber" in texts_to(fake_api, USER)[-1])
+
+
+async def test_suggestions_answer_when_pressed(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path):
+        suggestion = await reply_to(fake_api, USER, "tanoto", "Maksud Anda")
+        first = suggestion["reply_markup"]["inline_keyboard"][0][0]
+        fake_api.callback(USER, suggestion["message_id"], first["callback_data"])
+        await fake_api.wait_for(lambda c: "Sumber" in (c.get("text") or "") and c.get("chat_id") == USER)
+
+
+async def test_unknown_question_is_declined_and_logged(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        await reply_to(fake_api, USER, "berapa gaji pendamping pkh sebulan", "belum tercakup")
+        db = application.bot_data["services"].db
+        rows = await db.fetch_all("SELECT status, text FROM questions WHERE telegram_id = ?", (USER,))
+        assert [tuple(r) for r in rows] == [("none", "berapa gaji pendamping pkh sebulan")]
+
+
+async def test_source_command_shows_the_quoted_passage(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path):
+        await reply_to(fake_api, USER, "brp peserta diklat fds lembang", "120")
+        quoted = await reply_to(fake_api, USER, "/sumber", "<blockquote>")
+        assert "120 orang" in quoted["text"]
+
+
+async def test_topics_are_browsable_with_pages(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path):
+        listing = await reply_to(fake_api, USER, "/topik", "Pilih topik")
+        topic = listing["reply_markup"]["inline_keyboard"][0][0]
+        fake_api.callback(USER, listing["message_id"], topic["callback_data"])
+        page = await fake_api.wait_for(lambda c: c["method"] == "editMessageText" and "halaman 1" in (c.get("text") or ""))
+        labels = [b["text"] for row in page["reply_markup"]["inline_keyboard"] for b in row]
+        assert "Berikutnya ›" in labels
+
+
+async def test_glossary_command_answers_both_meanings_of_kpm(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path):
+        reply = await reply_to(fake_api, USER, "/istilah KPM", "Kader Pembangunan Manusia")
+        assert "Keluarga Penerima Manfaat" in reply["text"]
+        await reply_to(fake_api, USER, "/istilah XYZ", "belum ada di daftar")
+
+
+async def test_stale_button_from_older_content_is_answered_gracefully(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path):
+        fake_api.callback(USER, 1, pack("0ld000", "a", "entri-yang-sudah-dihapus"))
+        await fake_api.wait_for(lambda c: c["method"] == "answerCallbackQuery" and "versi lama" in (c.get("text") or ""))
+        fake_api.callback(USER, 1, "rubbish")
+        await fake_api.wait_for(lambda c: c["method"] == "answerCallbackQuery" and c is not None, timeout=5)
+
+
+async def test_inline_mode_returns_shareable_answers(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path):
+        fake_api.inline_query(USER, "sasaran 1000 hpk")
+        call = await fake_api.wait_for(lambda c: c["method"] == "answerInlineQuery")
+        results = call["results"]
+        assert 1 <= len(results) <= 50
+        assert "Sumber" in results[0]["input_message_content"]["message_text"]
+
+
+async def test_groups_only_answer_mentions_and_replies(fake_api, engine, tmp_path):
+    group = -100123
+    async with running_bot(fake_api, engine, tmp_path):
+        fake_api.group_message(group, "sasaran 1000 hpk siapa saja")  # not addressed to the bot
+        await asyncio.sleep(0.5)
+        assert texts_to(fake_api, group) == []
+        fake_api.group_message(group, "@stunting_test_bot sasaran 1000 hpk siapa saja")
+        await fake_api.wait_for(lambda c: c.get("chat_id") == group and "ibu hamil" in (c.get("text") or ""))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["   ", "<b>tebal</b> & <script>", "🙏" * 50, "\x00\x07\x1b[31m", "x" * 4096, "apa itu pkh " * 300],
+)
+async def test_hostile_messages_always_get_a_well_formed_reply(fake_api, engine, tmp_path, text):
+    async with running_bot(fake_api, engine, tmp_path):
+        fake_api.user_message(USER, text)
+        reply = await fake_api.wait_for(lambda c: c.get("chat_id") == USER and c["method"] == "sendMessage")
+        assert 0 < len(reply["text"]) <= 4096
+
+
+async def test_admin_command_is_refused_to_others_and_logged(fake_api, engine, tmp_path, caplog):
+    async with running_bot(fake_api, engine, tmp_path):
+        with caplog.at_level(logging.WARNING):
+            await reply_to(fake_api, USER, "/muat_ulang", "hanya untuk admin")
+        assert any("refused privileged command /muat_ulang" in r.getMessage() for r in caplog.records)
+        await reply_to(fake_api, ADMIN, "/muat_ulang", "Konten dimuat ulang")
+
+
+async def test_a_429_on_a_reply_is_retried(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path):
+        fake_api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+        await reply_to(fake_api, USER, "apa itu tksk", "Tenaga Kesejahteraan Sosial Kecamatan")
+
+
+async def test_a_400_is_logged_and_the_bot_keeps_working(fake_api, engine, tmp_path, caplog):
+    async with running_bot(fake_api, engine, tmp_path):
+        fake_api.fail_next("sendMessage", 400, "Bad Request: chat not found", times=2)
+        with caplog.at_level(logging.ERROR):
+            fake_api.user_message(USER, "apa itu tksk")
+            await asyncio.sleep(1.0)
+        assert any("error while handling update" in r.getMessage() for r in caplog.records)
+        await reply_to(fake_api, USER, "apa itu pkh", "Program Keluarga Harapan")
+
+
+async def test_command_menus_are_set_per_scope(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path):
+        calls = [c for c in fake_api.calls if c["method"] == "setMyCommands"]
+        scopes = {str(c["params"].get("scope")): c["params"]["commands"] for c in calls if c["status"] == 200}
+        private = next(v for k, v in scopes.items() if "all_private_chats" in k)
+        admin = next(v for k, v in scopes.items() if str(ADMIN) in k)
+        assert "muat_ulang" not in str(private)
+        assert "muat_ulang" in str(admin)

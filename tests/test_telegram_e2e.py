@@ -12,7 +12,7 @@ import pytest
 
 from bot.config import Settings
 from bot.engine import Engine
-from bot.storage import get_user
+from bot.storage import get_user, set_region
 from bot.telegram.app import build_application
 from bot.telegram.keyboards import content_version, pack
 from tests.fake_bot_api import TOKEN, FakeBotApi
@@ -208,3 +208,47 @@ async def test_command_menus_are_set_per_scope(fake_api, engine, tmp_path):
         admin = next(v for k, v in scopes.items() if str(ADMIN) in k)
         assert "muat_ulang" not in str(private)
         assert "muat_ulang" in str(admin)
+
+
+async def test_deep_link_opens_a_topic(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path):
+        page = await reply_to(fake_api, USER, "/start koordinasi", "halaman 1")
+        labels = [b["text"] for row in page["reply_markup"]["inline_keyboard"] for b in row]
+        assert "« Daftar topik" in labels
+
+
+async def test_unsubscribe_and_subscribe_again(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        db = application.bot_data["services"].db
+        await reply_to(fake_api, USER, "/start", "Halo")
+        await reply_to(fake_api, USER, "/berhenti", "tidak akan menerima")
+        assert not (await get_user(db, USER)).subscribed
+        await reply_to(fake_api, USER, "/subscribe", "berlangganan kabar program lagi")
+        assert (await get_user(db, USER)).subscribed
+
+
+async def test_search_lists_matching_questions_as_buttons(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path):
+        results = await reply_to(fake_api, USER, "/cari diklat fds", "Hasil pencarian")
+        assert 1 <= len(results["reply_markup"]["inline_keyboard"]) <= 5
+        await reply_to(fake_api, USER, "/cari", "Ketik kata yang dicari")
+
+
+async def test_profile_command_shows_what_is_stored(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        await reply_to(fake_api, USER, "/start", "Halo")
+        await set_region(application.bot_data["services"].db, USER, "Jakarta Pusat", "Tanah Abang")
+        shown = await reply_to(fake_api, USER, "/profil", "Profil Anda")
+        assert "Jakarta Pusat" in shown["text"] and "Tanah Abang" in shown["text"]
+
+
+async def test_skip_ends_the_profile_questions(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        services = application.bot_data["services"]
+        await reply_to(fake_api, USER, "/start", "peran")
+        prompt = await fake_api.wait_for(lambda c: c.get("reply_markup") and "peran" in (c.get("text") or ""))
+        fake_api.callback(USER, prompt["message_id"], pack(services.version, "r", "pendamping_pkh"))
+        await fake_api.wait_for(lambda c: "kabupaten/kota" in (c.get("text") or ""))
+        await reply_to(fake_api, USER, "/lewati", "dilewati")
+        # The next message is a question again, not a region.
+        await reply_to(fake_api, USER, "apa itu tksk", "Tenaga Kesejahteraan Sosial Kecamatan")

@@ -32,8 +32,10 @@ log = logging.getLogger(__name__)
 ROLES = ("pendamping_pkh", "tksk", "tpk", "kpm_kader", "lainnya")
 TOPIC_PAGE_SIZE = 6
 INLINE_RESULTS = 5
+SEARCH_RESULTS = 5
 MAX_REGION_LENGTH = 80
 AWAITING = "awaiting"  # user_data key: which profile field the next text message fills
+SEARCH_SCORE_SHARE = 0.5  # search results need half the score that suggestions need
 
 
 @dataclass
@@ -52,6 +54,16 @@ class Services:
 
     def text(self, key: str, **values: object) -> str:
         return self.engine.messages.get(key, **values)
+
+    def matches(self, query: str, limit: int) -> list[Entry]:
+        """Entries worth listing for a search (/cari, inline mode): a looser bar than answering."""
+        floor = self.engine.thresholds.suggest * SEARCH_SCORE_SHARE
+        return [entry for entry, score in self.engine.ranked(query)[:limit] if score >= floor]
+
+
+def argument(context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The text after a command ("/istilah KPM" -> "KPM")."""
+    return " ".join(context.args or []).strip()
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -200,7 +212,7 @@ async def glossary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None:
         return
-    term = " ".join(context.args or []).strip()
+    term = argument(context)
     if not term:
         names = ", ".join(t.term for t in s.engine.content.glossary)
         await send_html(message, plain_html(s.text("tg_glossary_list", terms=names)))
@@ -227,11 +239,11 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None:
         return
-    query = " ".join(context.args or []).strip()
+    query = argument(context)
     if not query:
         await message.reply_html(esc(s.text("tg_search_usage")))
         return
-    found = [entry for entry, score in s.engine.ranked(query)[:5] if score >= s.engine.thresholds.suggest / 2]
+    found = s.matches(query, limit=SEARCH_RESULTS)
     if not found:
         await message.reply_html(esc(s.text("tg_search_empty", query=query[:100])))
         return
@@ -413,21 +425,18 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if query is None:
         return
     text = query.query.strip()
-    results = []
-    if text:
-        for entry, score in s.engine.ranked(text)[:INLINE_RESULTS]:
-            if score < s.engine.thresholds.suggest / 2:
-                break
-            results.append(
-                InlineQueryResultArticle(
-                    id=entry.id,
-                    title=keyboards.label(entry.question),
-                    description=entry.answer[:120],
-                    input_message_content=InputTextMessageContent(
-                        answer_html(entry, s.engine.messages)[0], parse_mode=ParseMode.HTML
-                    ),
-                )
-            )
+    entries = s.matches(text, limit=INLINE_RESULTS) if text else []
+    results = [
+        InlineQueryResultArticle(
+            id=entry.id,
+            title=keyboards.label(entry.question),
+            description=entry.answer[:120],
+            input_message_content=InputTextMessageContent(
+                answer_html(entry, s.engine.messages)[0], parse_mode=ParseMode.HTML
+            ),
+        )
+        for entry in entries
+    ]
     await query.answer(results, cache_time=30, is_personal=False)
 
 

@@ -252,3 +252,12 @@ async def test_skip_ends_the_profile_questions(fake_api, engine, tmp_path):
         await reply_to(fake_api, USER, "/lewati", "dilewati")
         # The next message is a question again, not a region.
         await reply_to(fake_api, USER, "apa itu tksk", "Tenaga Kesejahteraan Sosial Kecamatan")
+
+
+async def test_inline_mode_without_matches_explains_with_a_button(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path):
+        fake_api.inline_query(USER, "resep rendang padang")
+        call = await fake_api.wait_for(lambda c: c["method"] == "answerInlineQuery")
+        assert call["results"] == []
+        request = next(c for c in fake_api.calls if c["method"] == "answerInlineQuery")
+        assert "Belum ada jawaban" in str(request["params"].get("button"))

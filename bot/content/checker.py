@@ -126,7 +126,10 @@ def _seed_index_problems(content: ContentSet) -> list[Problem]:
 
 def _message_problems(content: ContentSet) -> list[Problem]:
     file = content.file_of(MESSAGES_FILE)
-    problems = []
+    problems = [
+        Problem(file, key, None, "the bot never uses this message", "warning")
+        for key in sorted(content.messages.keys() - REQUIRED_MESSAGES.keys())
+    ]
     for key, fields in sorted(REQUIRED_MESSAGES.items()):
         if key not in content.messages.keys():
             problems.append(Problem(file, key, None, "message is missing"))

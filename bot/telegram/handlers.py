@@ -14,6 +14,7 @@ from pathlib import Path
 
 from telegram import (
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     Message,
     Update,
@@ -437,7 +438,10 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         )
         for entry in entries
     ]
-    await query.answer(results, cache_time=30, is_personal=False)
+    # With nothing to show, a button above the (empty) results says why and opens the bot.
+    hint = None if results else s.text("tg_inline_none_title" if text else "tg_inline_empty_title")
+    button = InlineQueryResultsButton(text=hint, start_parameter="inline") if hint else None
+    await query.answer(results, cache_time=30, is_personal=False, button=button)
 
 
 # --- privileged commands and errors ----------------------------------------------------------

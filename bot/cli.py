@@ -5,6 +5,9 @@
     stunting-bot ask [--json] Q|-     one answer, or JSON lines for questions on stdin
     stunting-bot content check [DIR]  validate the knowledge base
     stunting-bot eval FILE            matching quality on a question set
+    stunting-bot users grant|revoke ID coordinator, users list [--role R] [--region KAB]
+    stunting-bot broadcast send --text T [--role R]... [--region KAB]... [--kecamatan KEC]... [--at TIME]
+    stunting-bot broadcast list | status ID | cancel ID
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import logging
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -35,7 +39,12 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(encoding="utf-8", errors="replace")
     parser = _parser()
     args = parser.parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        print(f"bad setting: {problems}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return args.handler(args, settings)
     except ContentError as exc:
@@ -79,6 +88,10 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the Telegram bot")
     run.set_defaults(handler=_run)
+
+    from bot import admin_cli  # the storage commands live in their own module
+
+    admin_cli.add_commands(commands)
     return parser
 
 

@@ -1,7 +1,8 @@
 """Settings from the environment or a .env file (pydantic-settings).
 
 Names are the shared contract in docs/ARCHITECTURE.md: TELEGRAM_BOT_TOKEN,
-TELEGRAM_API_BASE_URL, BOT_DB_PATH, BOT_CONTENT_DIR, BOT_SEEDS_DIR, BOT_ADMIN_IDS.
+TELEGRAM_API_BASE_URL, BOT_DB_PATH, BOT_CONTENT_DIR, BOT_SEEDS_DIR, BOT_ADMIN_IDS,
+BOT_BROADCAST_RATE (broadcast messages per second, default 25; Telegram allows about 30).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Settings(BaseSettings):
     content_dir: Path = Field(default_factory=_default_content_dir, validation_alias="BOT_CONTENT_DIR")
     seeds_dir: Path | None = Field(default=None, validation_alias="BOT_SEEDS_DIR")
     admin_ids: str = Field(default="", validation_alias="BOT_ADMIN_IDS")
+    broadcast_rate: float = Field(default=25.0, gt=0, validation_alias="BOT_BROADCAST_RATE")
 
     @property
     def has_token(self) -> bool:

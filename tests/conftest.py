@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import textwrap
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -87,4 +90,38 @@ def engine() -> Engine:
 
 
 # The local fake Bot API (tests/fake_bot_api.py), for end-to-end tests over real HTTP.
-from tests.fake_bot_api import fake_api  # noqa: E402, F401
+from tests.fake_bot_api import TOKEN, FakeBotApi, fake_api  # noqa: E402, F401
+
+ADMIN = 9001
+
+
+@contextlib.asynccontextmanager
+async def running_bot(api: FakeBotApi, engine: Engine, tmp_path: Path, **settings: Any) -> AsyncIterator:
+    """Start the bot as run_polling would (initialize, post_init, polling, start), then stop it.
+
+    ``settings`` override environment names, e.g. ``BOT_BROADCAST_RATE=5``.
+    """
+    from bot.config import Settings
+    from bot.telegram.app import build_application
+
+    config = Settings(
+        **{
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": api.url,
+            "BOT_DB_PATH": tmp_path / "bot.sqlite3",
+            "BOT_ADMIN_IDS": str(ADMIN),
+        }
+        | settings
+    )
+    application = build_application(config, engine)
+    await application.initialize()
+    await application.post_init(application)
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        await application.post_shutdown(application)

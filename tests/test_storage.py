@@ -160,13 +160,15 @@ async def test_database_from_a_newer_bot_is_refused_clearly(tmp_path: Path) -> N
 async def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     path = tmp_path / "bot.sqlite3"
     await (await Database.open(path)).close()
-    broken = Migration(2, "broken", "CREATE TABLE extra (a); INSERT INTO missing VALUES (1);")
+    broken = Migration(LATEST_VERSION + 1, "broken", "CREATE TABLE extra (a); INSERT INTO missing VALUES (1);")
     async with aiosqlite.connect(path, isolation_level=None) as conn:
         with pytest.raises(sqlite3.OperationalError, match="missing"):
             await migrate(conn, str(path), (*MIGRATIONS, broken))
         async with conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'extra'") as cursor:
             assert (await cursor.fetchone())[0] == 0  # type: ignore[index]
-        assert await migrate(conn, str(path), (*MIGRATIONS, Migration(2, "ok", "CREATE TABLE extra (a);"))) == [2]
+        assert await migrate(conn, str(path), (*MIGRATIONS, Migration(LATEST_VERSION + 1, "ok", "CREATE TABLE extra (a);"))) == [
+            LATEST_VERSION + 1
+        ]
 
 
 async def test_two_hundred_concurrent_writes_all_land_on_disk(tmp_path: Path) -> None:

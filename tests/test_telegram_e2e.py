@@ -3,45 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.engine import Engine
 from bot.storage import get_user, set_region
-from bot.telegram.app import build_application
 from bot.telegram.keyboards import content_version, pack
-from tests.fake_bot_api import TOKEN, FakeBotApi
+from tests.conftest import ADMIN, running_bot
+from tests.fake_bot_api import FakeBotApi
 
-ADMIN = 9001
 USER = 4242
-
-
-@contextlib.asynccontextmanager
-async def running_bot(api: FakeBotApi, engine: Engine, tmp_path: Path) -> AsyncIterator:
-    """Start the bot as run_polling would (initialize, post_init, polling, start), then stop it."""
-    settings = Settings(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=api.url,
-        BOT_DB_PATH=tmp_path / "bot.sqlite3",
-        BOT_ADMIN_IDS=str(ADMIN),
-    )
-    application = build_application(settings, engine)
-    await application.initialize()
-    await application.post_init(application)
-    await application.updater.start_polling(poll_interval=0.0, timeout=1)
-    await application.start()
-    try:
-        yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        await application.post_shutdown(application)
 
 
 def texts_to(api: FakeBotApi, chat_id: int) -> list[str]:

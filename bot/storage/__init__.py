@@ -1,7 +1,7 @@
 """SQLite storage (imperative shell): handlers call these functions and never write SQL.
 
-``Database`` owns the connection and migrations; ``users``, ``questions`` and ``feedback``
-hold one concept each.
+``Database`` owns the connection and migrations; ``users``, ``questions``, ``feedback`` and
+``broadcasts`` (broadcasts and per-recipient delivery rows) hold one concept each.
 """
 
 from bot.storage.database import Database, utc_now
@@ -22,9 +22,11 @@ from bot.storage.users import (
     User,
     count_users,
     get_user,
+    list_users,
     mark_unreachable,
     register_user,
     set_region,
+    set_coordinator,
     set_role,
     set_subscribed,
 )
@@ -47,11 +49,13 @@ __all__ = [
     "get_question",
     "get_user",
     "last_answered_entry",
+    "list_users",
     "log_question",
     "mark_unreachable",
     "recent_questions",
     "record_feedback",
     "register_user",
+    "set_coordinator",
     "set_region",
     "set_role",
     "set_subscribed",

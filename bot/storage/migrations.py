@@ -81,6 +81,42 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX feedback_person ON feedback (telegram_id);
         """,
     ),
+    Migration(
+        2,
+        "coordinator role, broadcasts and per-recipient deliveries",
+        """
+        ALTER TABLE users ADD COLUMN coordinator INTEGER NOT NULL DEFAULT 0 CHECK (coordinator IN (0, 1));
+
+        CREATE TABLE broadcasts (
+            id          INTEGER PRIMARY KEY,
+            created_by  INTEGER NULL REFERENCES users ON DELETE SET NULL,
+            text        TEXT NOT NULL,
+            audience    TEXT NOT NULL,  -- JSON {"roles": [], "kabupaten": [], "kecamatan": []}
+            status      TEXT NOT NULL CHECK (status IN ('scheduled', 'sending', 'done', 'cancelled')),
+            send_at     TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            finished_at TEXT NULL
+        );
+        CREATE INDEX broadcasts_due ON broadcasts (status, send_at);
+        CREATE INDEX broadcasts_creator ON broadcasts (created_by);
+
+        -- One row per recipient, fixed when the broadcast is created (the audience snapshot).
+        CREATE TABLE deliveries (
+            broadcast_id INTEGER NOT NULL REFERENCES broadcasts ON DELETE CASCADE,
+            telegram_id  INTEGER NOT NULL,
+            state        TEXT NOT NULL CHECK (state IN
+                             ('pending', 'sending', 'sent', 'unreachable', 'opted_out', 'failed', 'cancelled')),
+            attempts     INTEGER NOT NULL DEFAULT 0,
+            message_id   INTEGER NULL,
+            error        TEXT NULL,
+            updated_at   TEXT NOT NULL,
+            PRIMARY KEY (broadcast_id, telegram_id)
+        );
+        -- the sender's "next pending row" is an index seek, not a scan past the sent rows
+        CREATE INDEX deliveries_walk ON deliveries (broadcast_id, state, telegram_id);
+        CREATE INDEX deliveries_in_flight ON deliveries (state);
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

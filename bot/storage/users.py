@@ -35,6 +35,7 @@ class User:
     created_at: datetime
     updated_at: datetime
     last_seen_at: datetime
+    coordinator: bool = False
 
 
 def _user(row: sqlite3.Row) -> User:
@@ -51,6 +52,7 @@ def _user(row: sqlite3.Row) -> User:
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
         last_seen_at=datetime.fromisoformat(row["last_seen_at"]),
+        coordinator=bool(row["coordinator"]),
     )
 
 
@@ -127,6 +129,40 @@ async def set_subscribed(db: Database, telegram_id: int, subscribed: bool) -> Us
 async def mark_unreachable(db: Database, telegram_id: int) -> User:
     """The person blocked the bot (Telegram 403): stop sending and drop the subscription."""
     return await _update(db, telegram_id, "reachable = 0, subscribed = 0", ())
+
+
+async def set_coordinator(db: Database, telegram_id: int, coordinator: bool) -> User:
+    """Grant (``True``) or revoke the coordinator role, who may send broadcasts."""
+    return await _update(db, telegram_id, "coordinator = ?", (int(coordinator),))
+
+
+async def list_users(
+    db: Database,
+    *,
+    role: Role | None = None,
+    kabupaten: str | None = None,
+    coordinator: bool | None = None,
+    limit: int | None = None,
+) -> list[User]:
+    """People matching every filter given, by Telegram id; the kabupaten ignores letter case."""
+    if role is not None and role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    where: list[str] = []
+    params: list[object] = []
+    if role is not None:
+        where.append("role = ?")
+        params.append(role)
+    if kabupaten is not None:
+        where.append("kabupaten = ? COLLATE NOCASE")
+        params.append(kabupaten.strip())
+    if coordinator is not None:
+        where.append("coordinator = ?")
+        params.append(int(coordinator))
+    sql = "SELECT * FROM users" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY telegram_id"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return [_user(row) for row in await db.fetch_all(sql, params)]
 
 
 async def count_users(

@@ -11,7 +11,7 @@ import logging
 import re
 import signal
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
+from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -24,6 +24,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.broadcast import BroadcastSender
 from bot.config import Settings
 from bot.engine import Engine
 from bot.storage import Database
@@ -71,9 +72,11 @@ def build_application(settings: Settings, engine: Engine) -> Application:
     """The Application for these settings; storage opens in post_init, inside the event loop."""
     token = settings.token
     builder = ApplicationBuilder().token(token).rate_limiter(AIORateLimiter(max_retries=3)).concurrent_updates(True)
+    urls: dict[str, str] = {}
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url.rstrip("/")
-        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+        urls = {"base_url": f"{base}/bot", "base_file_url": f"{base}/file/bot"}
+        builder = builder.base_url(urls["base_url"]).base_file_url(urls["base_file_url"])
 
     async def post_init(application: Application) -> None:
         db = await Database.open(settings.db_path)
@@ -85,8 +88,21 @@ def build_application(settings: Settings, engine: Engine) -> Application:
             seeds_dir=settings.seeds_dir,
         )
         await set_command_menus(application)
+        # Broadcasts go through their own Bot, paced by the sender and without the
+        # AIORateLimiter (see bot/broadcast/sender.py for why).
+        if settings.broadcast_rate > 30:
+            log.warning("BOT_BROADCAST_RATE=%s is above Telegram's ~30 messages/s; expect 429s", settings.broadcast_rate)
+        broadcast_bot = Bot(token, **urls)
+        await broadcast_bot.initialize()
+        sender = BroadcastSender(db, broadcast_bot, rate=settings.broadcast_rate)
+        await sender.start()
+        application.bot_data["broadcast_sender"] = sender
 
     async def post_shutdown(application: Application) -> None:
+        sender: BroadcastSender | None = application.bot_data.pop("broadcast_sender", None)
+        if sender is not None:
+            await sender.stop()
+            await sender.bot.shutdown()
         services: Services | None = application.bot_data.get("services")
         if services is not None:
             await services.db.close()

@@ -1,0 +1,212 @@
+"""Operator commands on the bot's database (``BOT_DB_PATH``, the same file the running bot uses).
+
+    stunting-bot users grant ID coordinator      stunting-bot users revoke ID coordinator
+    stunting-bot users list [--role R] [--region KAB] [--coordinators]
+    stunting-bot broadcast send --text TEXT [--role R]... [--region KAB]... [--kecamatan KEC]... [--at TIME]
+    stunting-bot broadcast list | status ID | cancel ID
+
+Each command opens the database, does one thing through ``bot.storage`` and closes it
+(``asyncio.run``). The running bot's sender notices a queued broadcast within a second: SQLite in
+WAL mode lets both processes use the file, and writes wait (``busy_timeout``) instead of failing.
+Bad input (unknown id, unknown role, a time without a zone) is one line on stderr and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bot.config import Settings
+from bot.storage import ROLES, Database, UnknownUserError
+from bot.storage import broadcasts as store
+from bot.storage import users as user_store
+from bot.storage.broadcasts import Audience, Report, UnknownBroadcastError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+STATE_ORDER = ("sent", "pending", "sending", "unreachable", "opted_out", "failed", "cancelled")
+
+
+class UsageError(ValueError):
+    """Bad input from the operator: printed as one line, exit 2."""
+
+
+def add_commands(commands: Any) -> None:
+    users = commands.add_parser("users", help="people: the coordinator role, listing")
+    user_commands = users.add_subparsers(title="users commands", metavar="ACTION", required=True)
+    for action, help_text in (("grant", "give a person a role"), ("revoke", "take a role away")):
+        parser = user_commands.add_parser(action, help=help_text)
+        parser.add_argument("telegram_id", type=int, metavar="ID", help="the person's Telegram user id")
+        parser.add_argument("role", choices=["coordinator"], help="the role (coordinator)")
+        parser.set_defaults(handler=_with_db(_users_grant if action == "grant" else _users_revoke))
+    listing = user_commands.add_parser("list", help="list people, filtered by role and kabupaten")
+    listing.add_argument("--role", choices=ROLES, help="only this programme role")
+    listing.add_argument("--region", metavar="KAB", help="only this kabupaten/kota (any letter case)")
+    listing.add_argument("--coordinators", action="store_true", help="only coordinators")
+    listing.add_argument("--limit", type=int, default=200, help="at most this many rows (default 200)")
+    listing.set_defaults(handler=_with_db(_users_list))
+
+    broadcast = commands.add_parser("broadcast", help="coordinator broadcasts: send, list, status, cancel")
+    broadcast_commands = broadcast.add_subparsers(title="broadcast commands", metavar="ACTION", required=True)
+    send = broadcast_commands.add_parser("send", help="queue a broadcast; the running bot delivers it")
+    send.add_argument("--text", required=True, help="the message (plain text; '-' reads it from stdin)")
+    send.add_argument("--role", action="append", default=[], choices=ROLES, help="only this role (repeatable)")
+    send.add_argument("--region", action="append", default=[], metavar="KAB", help="only this kabupaten/kota (repeatable)")
+    send.add_argument("--kecamatan", action="append", default=[], metavar="KEC", help="only this kecamatan (repeatable)")
+    send.add_argument("--at", metavar="ISO-TIME", help="send later, e.g. 2026-01-31T08:00+07:00 (a time zone is required)")
+    send.set_defaults(handler=_with_db(_broadcast_send))
+    listing = broadcast_commands.add_parser("list", help="recent broadcasts with their progress")
+    listing.add_argument("--limit", type=int, default=20)
+    listing.set_defaults(handler=_with_db(_broadcast_list))
+    status = broadcast_commands.add_parser("status", help="counts per state and the reasons for failures")
+    status.add_argument("broadcast_id", type=int, metavar="ID")
+    status.set_defaults(handler=_with_db(_broadcast_status))
+    cancel = broadcast_commands.add_parser("cancel", help="stop a broadcast: its remaining messages are not sent")
+    cancel.add_argument("broadcast_id", type=int, metavar="ID")
+    cancel.set_defaults(handler=_with_db(_broadcast_cancel))
+
+
+Command = Callable[[argparse.Namespace, Database, Console], Awaitable[int]]
+
+
+def _with_db(command: Command) -> Callable[[argparse.Namespace, Settings], int]:
+    def handler(args: argparse.Namespace, settings: Settings) -> int:
+        console = Console(soft_wrap=True)
+
+        async def main() -> int:
+            async with await Database.open(settings.db_path) as db:
+                return await command(args, db, console)
+
+        try:
+            return asyncio.run(main())
+        except (UsageError, UnknownUserError, UnknownBroadcastError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+
+    return handler
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+async def _users_grant(args: argparse.Namespace, db: Database, console: Console) -> int:
+    user = await user_store.set_coordinator(db, args.telegram_id, True)
+    console.print(f"✓ {user.telegram_id} ({user.first_name or '-'}) is now a coordinator", markup=False, highlight=False)
+    return EXIT_OK
+
+
+async def _users_revoke(args: argparse.Namespace, db: Database, console: Console) -> int:
+    user = await user_store.set_coordinator(db, args.telegram_id, False)
+    console.print(f"✓ {user.telegram_id} ({user.first_name or '-'}) is no longer a coordinator", markup=False, highlight=False)
+    return EXIT_OK
+
+
+async def _users_list(args: argparse.Namespace, db: Database, console: Console) -> int:
+    people = await user_store.list_users(
+        db, role=args.role, kabupaten=args.region, coordinator=True if args.coordinators else None, limit=args.limit
+    )
+    table = Table(title=f"{len(people)} people" + (f" (first {args.limit})" if len(people) == args.limit else ""))
+    for column in ("id", "name", "username", "role", "kabupaten", "kecamatan", "coordinator", "subscribed", "reachable"):
+        table.add_column(column, overflow="fold")
+    yes_no = {True: "yes", False: "no"}
+    for user in people:
+        table.add_row(
+            str(user.telegram_id), user.first_name or "", f"@{user.username}" if user.username else "",
+            user.role or "", user.kabupaten or "", user.kecamatan or "",
+            yes_no[user.coordinator], yes_no[user.subscribed], yes_no[user.reachable],
+        )  # fmt: skip
+    console.print(table)
+    return EXIT_OK
+
+
+# --- broadcasts -----------------------------------------------------------------------------
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO-8601 time with a zone (``Z`` or ``+07:00``); UsageError otherwise."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--at {text!r} is not an ISO-8601 time such as 2026-01-31T08:00+07:00") from None
+    if moment.tzinfo is None:
+        raise UsageError(f"--at {text!r} has no time zone; add one, e.g. {text.strip()}+07:00 (WIB) or Z (UTC)")
+    return moment
+
+
+async def _broadcast_send(args: argparse.Namespace, db: Database, console: Console) -> int:
+    text = sys.stdin.read() if args.text == "-" else args.text
+    if not text.strip():
+        raise UsageError("the broadcast text is empty")
+    send_at = parse_time(args.at) if args.at else None
+    audience = Audience(tuple(args.role), tuple(args.region), tuple(args.kecamatan))
+    broadcast_id, recipients = await store.create_broadcast(db, text, audience, send_at)
+    when = f"at {send_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC" if send_at else "now"
+    console.print(
+        f"broadcast {broadcast_id}: {recipients} recipient(s) ({audience.describe()}), sending {when}",
+        markup=False, highlight=False,
+    )  # fmt: skip
+    if recipients == 0:
+        console.print("nobody matches this audience; nothing will be sent", style="yellow")
+    return EXIT_OK
+
+
+def _progress(report: Report) -> str:
+    done = report.total - report.remaining
+    return f"{report.counts.get('sent', 0)} sent, {done}/{report.total} done"
+
+
+async def _broadcast_list(args: argparse.Namespace, db: Database, console: Console) -> int:
+    reports = await store.list_broadcasts(db, args.limit)
+    table = Table(title="Broadcasts (newest first)")
+    for column in ("id", "status", "send at (UTC)", "audience", "progress", "text"):
+        table.add_column(column, overflow="fold")
+    for report in reports:
+        b = report.broadcast
+        preview = b.text if len(b.text) <= 40 else b.text[:39] + "…"
+        table.add_row(
+            str(b.id), b.status, f"{b.send_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}", b.audience.describe(),
+            _progress(report), preview,
+        )  # fmt: skip
+    console.print(table)
+    return EXIT_OK
+
+
+async def _broadcast_status(args: argparse.Namespace, db: Database, console: Console) -> int:
+    report = await store.broadcast_report(db, args.broadcast_id)
+    b = report.broadcast
+    console.print(
+        f"broadcast {b.id}: {b.status}; {_progress(report)}; audience {b.audience.describe()}; "
+        f"send at {b.send_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC",
+        markup=False, highlight=False,
+    )  # fmt: skip
+    counts = Table(title="Deliveries per state")
+    counts.add_column("state")
+    counts.add_column("count", justify="right")
+    for state in STATE_ORDER:
+        counts.add_row(state, str(report.counts.get(state, 0)))
+    counts.add_row("total", str(report.total))
+    console.print(counts)
+    if report.problems:
+        problems = Table(title="Not delivered")
+        for column in ("telegram id", "state", "attempts", "reason"):
+            problems.add_column(column, overflow="fold")
+        for row in report.problems:
+            problems.add_row(str(row.telegram_id), row.state, str(row.attempts), row.error or "")
+        console.print(problems)
+    return EXIT_OK
+
+
+async def _broadcast_cancel(args: argparse.Namespace, db: Database, console: Console) -> int:
+    before = await store.get_broadcast(db, args.broadcast_id)
+    cancelled = await store.cancel_broadcast(db, args.broadcast_id)
+    if before.status in ("done", "cancelled"):
+        console.print(f"broadcast {before.id} is already {before.status}; nothing to cancel", markup=False)
+    else:
+        console.print(f"✓ broadcast {before.id} cancelled; {cancelled} message(s) will not be sent", markup=False)
+    return EXIT_OK

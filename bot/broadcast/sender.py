@@ -38,6 +38,7 @@ from bot.broadcast.pacing import DEFAULT_RATE, Pacer, backoff_delay
 from bot.storage import broadcasts
 from bot.storage.broadcasts import Broadcast, Delivery
 from bot.storage.database import Database
+from bot.telegram.keyboards import ack_keyboard
 from bot.telegram.render import plain_html
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class BroadcastSender:
         per_chat_interval: float = 1.0,
         backoff_base: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        ack_label: str = "✅",
     ) -> None:
         self.db = db
         self.bot = bot
@@ -83,6 +85,7 @@ class BroadcastSender:
         self.poll_interval = min(poll_interval, 1.0)
         self.backoff_base = backoff_base
         self.clock = clock
+        self.ack_label = ack_label  # the "read" button on broadcasts that ask for confirmation
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -183,7 +186,10 @@ class BroadcastSender:
             attempts += 1
             try:
                 try:
-                    message = await self.bot.send_message(chat_id, chunks[index], parse_mode=ParseMode.HTML)
+                    extra = {}
+                    if broadcast.ack_requested and index == len(chunks) - 1:
+                        extra["reply_markup"] = ack_keyboard(broadcast.id, self.ack_label)
+                    message = await self.bot.send_message(chat_id, chunks[index], parse_mode=ParseMode.HTML, **extra)
                 finally:
                     self.pacer.finished(self.clock(), chat_id)
             except RetryAfter as exc:

@@ -116,6 +116,10 @@ class Broadcast:
     send_at: datetime
     created_at: datetime
     finished_at: datetime | None
+    progress_chat_id: int | None = None  # the coordinator's progress message (Telegram)
+    progress_message_id: int | None = None
+    reported_at: datetime | None = None  # when the final report went out
+    ack_requested: bool = False  # recipients get a "read" button
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,10 @@ def _broadcast(row: sqlite3.Row) -> Broadcast:
         send_at=datetime.fromisoformat(row["send_at"]),
         created_at=datetime.fromisoformat(row["created_at"]),
         finished_at=datetime.fromisoformat(row["finished_at"]) if row["finished_at"] else None,
+        progress_chat_id=row["progress_chat_id"],
+        progress_message_id=row["progress_message_id"],
+        reported_at=datetime.fromisoformat(row["reported_at"]) if row["reported_at"] else None,
+        ack_requested=bool(row["ack_requested"]),
     )
 
 
@@ -189,10 +197,16 @@ async def create_broadcast(
     audience: Audience | None = None,
     send_at: datetime | None = None,
     created_by: int | None = None,
+    *,
+    progress: tuple[int, int] | None = None,
+    ack_requested: bool = False,
+    only: Sequence[int] | None = None,
 ) -> tuple[int, int]:
     """Queue a broadcast and snapshot its recipients; return ``(broadcast id, recipients)``.
 
-    ``send_at`` must be timezone-aware; ``None`` means now.
+    ``send_at`` must be timezone-aware; ``None`` means now. ``progress`` is the (chat id,
+    message id) of the coordinator's progress message. ``only`` limits the recipients to these
+    Telegram ids (still subscribed and reachable), e.g. a resend to those who did not confirm.
     """
     if not text or not text.strip():
         raise ValueError("the broadcast text is empty")
@@ -200,11 +214,17 @@ async def create_broadcast(
     now = utc_now()
     when = as_utc_text(send_at) if send_at is not None else now
     where, params = audience_where(audience)
+    if only is not None:
+        ids = [int(i) for i in only] or [0]
+        where += f" AND telegram_id IN ({', '.join('?' for _ in ids)})"
+        params = [*params, *ids]
+    chat_id, message_id = progress if progress else (None, None)
     async with db.transaction() as conn:
         async with conn.execute(
-            "INSERT INTO broadcasts (created_by, text, audience, status, send_at, created_at)"
-            " VALUES (?, ?, ?, 'scheduled', ?, ?) RETURNING id",
-            (created_by, text, audience.to_json(), when, now),
+            "INSERT INTO broadcasts (created_by, text, audience, status, send_at, created_at,"
+            " progress_chat_id, progress_message_id, ack_requested)"
+            " VALUES (?, ?, ?, 'scheduled', ?, ?, ?, ?, ?) RETURNING id",
+            (created_by, text, audience.to_json(), when, now, chat_id, message_id, int(ack_requested)),
         ) as cursor:
             row = await cursor.fetchone()
         assert row is not None
@@ -433,3 +453,55 @@ async def deliveries(db: Database, broadcast_id: int, states: Sequence[DeliveryS
         sql += f" AND state IN ({', '.join('?' for _ in states)})"
         params.extend(states)
     return [_delivery(row) for row in await db.fetch_all(sql + " ORDER BY telegram_id", params)]
+
+
+# --- progress messages, final reports and read confirmations (Telegram side) ----------------
+
+
+async def to_report(db: Database) -> list[Broadcast]:
+    """Broadcasts with a progress message whose final report has not gone out yet, once started."""
+    rows = await db.fetch_all(
+        "SELECT * FROM broadcasts WHERE reported_at IS NULL AND progress_message_id IS NOT NULL"
+        " AND (status != 'scheduled' OR send_at <= ?) ORDER BY id",
+        (utc_now(),),
+    )
+    return [_broadcast(row) for row in rows]
+
+
+async def mark_reported(db: Database, broadcast_id: int) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE broadcasts SET reported_at = ? WHERE id = ?", (utc_now(), broadcast_id))
+
+
+async def acknowledge(db: Database, broadcast_id: int, telegram_id: int) -> bool:
+    """Record that the person confirmed reading; False if they were not a recipient who got it."""
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "UPDATE deliveries SET acknowledged_at = coalesce(acknowledged_at, ?)"
+            " WHERE broadcast_id = ? AND telegram_id = ? AND state = 'sent'",
+            (utc_now(), broadcast_id, telegram_id),
+        ) as cursor:
+            return cursor.rowcount > 0
+
+
+async def acknowledgements(db: Database, broadcast_id: int) -> tuple[list[tuple[int, str | None]], list[int]]:
+    """``(confirmed, not_confirmed)``: (Telegram id, first name) of those who confirmed, and the
+    Telegram ids of those who got the message but have not confirmed."""
+    rows = await db.fetch_all(
+        "SELECT d.telegram_id, d.acknowledged_at, u.first_name FROM deliveries AS d"
+        " LEFT JOIN users AS u ON u.telegram_id = d.telegram_id"
+        " WHERE d.broadcast_id = ? AND d.state = 'sent' ORDER BY d.acknowledged_at, d.telegram_id",
+        (broadcast_id,),
+    )
+    confirmed = [(row["telegram_id"], row["first_name"]) for row in rows if row["acknowledged_at"]]
+    waiting = [row["telegram_id"] for row in rows if not row["acknowledged_at"]]
+    return confirmed, waiting
+
+
+async def set_progress(db: Database, broadcast_id: int, chat_id: int, message_id: int) -> None:
+    """Where the coordinator's progress message is (edited as the broadcast goes)."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
+            (chat_id, message_id, broadcast_id),
+        )

@@ -117,6 +117,21 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX deliveries_in_flight ON deliveries (state);
         """,
     ),
+    Migration(
+        3,
+        "broadcast progress message, final report, read confirmation; username lookup",
+        """
+        -- where the coordinator's progress message is (edited as the broadcast goes) and when
+        -- the final report went out (NULL: still to report)
+        ALTER TABLE broadcasts ADD COLUMN progress_chat_id INTEGER NULL;
+        ALTER TABLE broadcasts ADD COLUMN progress_message_id INTEGER NULL;
+        ALTER TABLE broadcasts ADD COLUMN reported_at TEXT NULL;
+        ALTER TABLE broadcasts ADD COLUMN ack_requested INTEGER NOT NULL DEFAULT 0 CHECK (ack_requested IN (0, 1));
+        ALTER TABLE deliveries ADD COLUMN acknowledged_at TEXT NULL;
+        CREATE INDEX broadcasts_to_report ON broadcasts (reported_at, progress_message_id);
+        CREATE INDEX users_username ON users (username COLLATE NOCASE);
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -103,6 +103,17 @@ async def get_user(db: Database, telegram_id: int) -> User | None:
     return _user(row) if row else None
 
 
+async def find_by_username(db: Database, username: str) -> User | None:
+    """The person with this Telegram @username (letter case and a leading @ ignored)."""
+    name = username.strip().lstrip("@")
+    if not name:
+        return None
+    row = await db.fetch_one(
+        "SELECT * FROM users WHERE username = ? COLLATE NOCASE ORDER BY last_seen_at DESC LIMIT 1", (name,)
+    )
+    return _user(row) if row else None
+
+
 async def set_role(db: Database, telegram_id: int, role: Role | None) -> User:
     """Set (or with ``None`` clear) the person's role; an unknown role raises ``ValueError``."""
     if role is not None and role not in ROLES:

@@ -11,9 +11,11 @@ from telegram.ext import ContextTypes
 
 from bot.content.problems import ContentError
 from bot.engine import Engine
+from bot.storage import users
+from bot.telegram.broadcast import set_coordinator_menu
 from bot.telegram.handlers import is_admin, refuse, send_html, services
 from bot.telegram.keyboards import content_version
-from bot.telegram.render import plain_html
+from bot.telegram.render import esc, plain_html
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
@@ -65,6 +67,43 @@ async def reload_content(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await send_html(message, plain_html(summary))
 
 
+GRANT = {"koordinator", "coordinator"}
+REVOKE = {"hapus", "remove", "revoke"}
+
+
+async def set_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/peran <user id or @username> koordinator|hapus"""
+    s = services(context)
+    message = update.effective_message
+    if message is None:
+        return
+    args = context.args or []
+    action = args[1].casefold() if len(args) == 2 else ""
+    if action not in GRANT | REVOKE:
+        await send_html(message, plain_html(s.text("tg_role_usage")))
+        return
+    target = args[0]
+    user = None
+    if target.isdigit():
+        user = await users.get_user(s.db, int(target))
+    elif target.startswith("@") and len(target) > 1:
+        user = await users.find_by_username(s.db, target)
+    if user is None:
+        await message.reply_html(esc(s.text("tg_role_unknown_user", who=target[:64])))
+        return
+    grant = action in GRANT
+    user = await users.set_coordinator(s.db, user.telegram_id, grant)
+    log.info(
+        "coordinator role %s for %s by %s",
+        "granted" if grant else "revoked", user.telegram_id, update.effective_user.id if update.effective_user else None,
+    )  # fmt: skip
+    await set_coordinator_menu(context.application, user.telegram_id, grant)
+    name = user.first_name or (f"@{user.username}" if user.username else str(user.telegram_id))
+    key = "tg_role_granted" if grant else "tg_role_revoked"
+    await message.reply_html(esc(s.text(key, name=name, id=user.telegram_id)))
+
+
 COMMANDS = [
     (("muat_ulang", "reload"), reload_content, "tg_command_reload"),
+    (("peran", "role"), set_role, "tg_command_role"),
 ]

@@ -28,7 +28,9 @@ from bot.broadcast import BroadcastSender
 from bot.config import Settings
 from bot.engine import Engine
 from bot.storage import Database
-from bot.telegram import admin, handlers
+from bot.storage import users
+from bot.telegram import admin, broadcast, handlers
+from bot.telegram.keyboards import ACK, BROADCAST
 from bot.telegram.handlers import Services
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ PUBLIC_COMMANDS = [
     (("langganan", "subscribe"), handlers.subscribe, "tg_command_subscribe"),
     (("berhenti", "stop", "unsubscribe"), handlers.unsubscribe, "tg_command_unsubscribe"),
 ]
+MAX_COORDINATOR_MENUS = 500  # chat-scoped menus set at start-up (best effort)
 GROUP_MENU = {"bantuan", "topik", "istilah", "cari"}
 
 
@@ -80,7 +83,7 @@ def build_application(settings: Settings, engine: Engine) -> Application:
 
     async def post_init(application: Application) -> None:
         db = await Database.open(settings.db_path)
-        application.bot_data["services"] = Services(
+        application.bot_data["services"] = services = Services(
             engine=engine,
             db=db,
             admin_ids=settings.admin_id_set,
@@ -94,18 +97,26 @@ def build_application(settings: Settings, engine: Engine) -> Application:
             log.warning("BOT_BROADCAST_RATE=%s is above Telegram's ~30 messages/s; expect 429s", settings.broadcast_rate)
         broadcast_bot = Bot(token, **urls)
         await broadcast_bot.initialize()
-        sender = BroadcastSender(db, broadcast_bot, rate=settings.broadcast_rate)
+        sender = BroadcastSender(
+            db, broadcast_bot, rate=settings.broadcast_rate, ack_label=services.text("tg_broadcast_ack_button")
+        )
         await sender.start()
         application.bot_data["broadcast_sender"] = sender
+        reporter = broadcast.ProgressReporter(application)
+        reporter.start()
+        application.bot_data["broadcast_progress"] = reporter
 
     async def post_shutdown(application: Application) -> None:
+        reporter: broadcast.ProgressReporter | None = application.bot_data.pop("broadcast_progress", None)
+        if reporter is not None:
+            await reporter.stop()
         sender: BroadcastSender | None = application.bot_data.pop("broadcast_sender", None)
         if sender is not None:
             await sender.stop()
             await sender.bot.shutdown()
-        services: Services | None = application.bot_data.get("services")
-        if services is not None:
-            await services.db.close()
+        stored: Services | None = application.bot_data.get("services")
+        if stored is not None:
+            await stored.db.close()
 
     application = builder.post_init(post_init).post_shutdown(post_shutdown).build()
     add_handlers(application)
@@ -116,11 +127,16 @@ def add_handlers(application: Application) -> None:
     for names, callback, _ in PUBLIC_COMMANDS:
         application.add_handler(CommandHandler(list(names), callback))
     application.add_handler(CommandHandler(["lewati", "skip"], handlers.skip))
+    application.add_handler(CommandHandler(["batal", "cancel"], broadcast.cancel_command))
     for names, callback, _ in admin.COMMANDS:
         application.add_handler(CommandHandler(list(names), admin.guarded(callback)))
+    for names, callback, _ in broadcast.COMMANDS:  # coordinators and admins; checked inside on every call
+        application.add_handler(CommandHandler(list(names), callback))
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text))
     application.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, handlers.group_text))
+    application.add_handler(CallbackQueryHandler(broadcast.button, pattern=rf"^[^|]*\|{BROADCAST}\|"))
+    application.add_handler(CallbackQueryHandler(broadcast.acknowledge_button, pattern=rf"^[^|]*\|{ACK}\|"))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.on_error)
@@ -133,7 +149,11 @@ async def set_command_menus(application: Application) -> None:
     await application.bot.set_my_commands(public, scope=BotCommandScopeAllPrivateChats())
     group = [command for command in public if command.command in GROUP_MENU]
     await application.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
-    admin_menu = public + [BotCommand(names[0], services.text(key)) for names, _, key in admin.COMMANDS]
+    coordinator_menu = public + [BotCommand(names[0], services.text(key)) for names, _, key in broadcast.COMMANDS]
+    admin_menu = coordinator_menu + [BotCommand(names[0], services.text(key)) for names, _, key in admin.COMMANDS]
+    application.bot_data["menus"] = {"public": public, "coordinator": coordinator_menu}
+    for coordinator in await users.list_users(services.db, coordinator=True, limit=MAX_COORDINATOR_MENUS):
+        await broadcast.set_coordinator_menu(application, coordinator.telegram_id, True)
     for admin_id in sorted(services.admin_ids):
         try:
             await application.bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(admin_id))

@@ -273,6 +273,11 @@ async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if message is None or message.text is None:
         return
     awaiting = (context.user_data or {}).get(AWAITING)
+    if awaiting and awaiting.startswith("broadcast_"):
+        from bot.telegram import broadcast  # imports this module
+
+        await broadcast.on_text(update, context, awaiting, message.text)
+        return
     if awaiting:
         await fill_profile(update, context, awaiting, message.text)
         return
@@ -455,7 +460,9 @@ def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
 async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every privileged command not meant for this person ends here, and is logged."""
     user, message = update.effective_user, update.effective_message
-    command = (message.text or "").split(maxsplit=1)[0] if message else "?"
+    command = (message.text or "?").split(maxsplit=1)[0] if message else "?"
+    if update.callback_query is not None:  # a button: the message is the bot's, not a command
+        command = f"button {update.callback_query.data!r}"
     log.warning("refused privileged command %s from user %s", command, user.id if user else None)
     if message:
         await message.reply_html(esc(services(context).text("tg_not_allowed")))

@@ -25,6 +25,9 @@ FEEDBACK = "f"  # f: question log id, +1 | -1, entry id
 TOPIC = "t"  # t: topic id, page
 TOPICS = "T"  # T: back to the topic list
 ROLE = "r"  # r: role | skip
+BROADCAST = "b"  # b: step of the /siaran draft, optional value (handled by bot.telegram.broadcast)
+ACK = "k"  # k: broadcast id ("Sudah dibaca ✅" under a broadcast)
+ACK_VERSION = "0"  # read buttons outlive content versions
 
 
 @dataclass(frozen=True)
@@ -109,3 +112,11 @@ def role_keyboard(version: str, roles: Sequence[tuple[str, str]], skip: str) -> 
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([InlineKeyboardButton(skip, callback_data=pack(version, ROLE, "skip"))])
     return InlineKeyboardMarkup(rows)
+
+
+def ack_keyboard(broadcast_id: int, text: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data=pack(ACK_VERSION, ACK, broadcast_id))]])
+
+
+def broadcast_button(version: str, text: str, action: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=pack(version, BROADCAST, action, *args))

@@ -1,0 +1,523 @@
+"""Coordinator broadcasts in Telegram: the /siaran draft, /batal, read confirmations, and the
+progress reporter that edits the coordinator's progress message and sends the final report.
+
+The draft lives in ``user_data[DRAFT]``; a text step sets ``user_data[AWAITING]`` to one of
+``TEXT_STEPS`` (``handlers.private_text`` hands those here). Permission (coordinator or admin)
+is checked on every command, text step and button, not only at /siaran. Delivery itself is the
+sender's job (``bot.broadcast.sender``): confirming only queues the broadcast
+(``create_broadcast`` snapshots the recipients) and wakes the sender.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.storage import broadcasts, users
+from bot.storage.broadcasts import Audience, Broadcast
+from bot.telegram import keyboards
+from bot.telegram.handlers import AWAITING, MAX_REGION_LENGTH, ROLES, Services, is_admin, refuse, send_html, services
+from bot.telegram.render import esc, plain_html
+
+log = logging.getLogger(__name__)
+
+DRAFT = "broadcast_draft"  # user_data key: the /siaran draft being composed
+TEXT_STEPS = ("broadcast_text", "broadcast_kabupaten", "broadcast_kecamatan", "broadcast_time")
+WIB = ZoneInfo("Asia/Jakarta")
+TIME_FORMATS = ("%d-%m-%Y %H:%M", "%d/%m/%Y %H:%M", "%d-%m-%Y %H.%M", "%Y-%m-%d %H.%M")
+PROGRESS_INTERVAL = 2.0  # seconds between edits of one progress message
+REPORT_PROBLEMS_SHOWN = 10
+REASON_LENGTH = 200  # characters of each reason in the report, so it stays one message
+ACK_NAMES_SHOWN = 30
+
+
+def number(value: int) -> str:
+    """Indonesian thousands separators: 4000 -> "4.000"."""
+    return f"{value:,}".replace(",", ".")
+
+
+def parse_time(text: str, now: datetime | None = None) -> datetime | None:
+    """A future moment from "2026-12-01 08:00" (WIB unless an offset is given); None if unreadable or past."""
+    text = " ".join(text.split())
+    moment: datetime | None = None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        for pattern in TIME_FORMATS:
+            with contextlib.suppress(ValueError):
+                moment = datetime.strptime(text, pattern)
+                break
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=WIB)
+    if moment <= (now or datetime.now(UTC)):
+        return None
+    return moment
+
+
+def describe(s: Services, audience: Audience) -> str:
+    if audience.everyone:
+        return s.text("tg_broadcast_everyone")
+    parts = []
+    if audience.roles:
+        parts.append(s.text("tg_broadcast_audience_roles", names=", ".join(s.text(f"tg_role_{r}") for r in audience.roles)))
+    if audience.kabupaten:
+        parts.append(s.text("tg_broadcast_audience_kabupaten", names=", ".join(audience.kabupaten)))
+    if audience.kecamatan:
+        parts.append(s.text("tg_broadcast_audience_kecamatan", names=", ".join(audience.kecamatan)))
+    return "; ".join(parts)
+
+
+async def allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Admins and coordinators may broadcast; checked against the database on every call."""
+    if is_admin(update, context):
+        return True
+    user = update.effective_user
+    if user is None:
+        return False
+    stored = await users.get_user(services(context).db, user.id)
+    return stored is not None and stored.coordinator
+
+
+def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict | None:
+    return context.user_data.get(DRAFT) if context.user_data is not None else None
+
+
+def _audience(draft: dict) -> Audience:
+    return Audience(tuple(draft["roles"]), tuple(draft["kabupaten"]), tuple(draft["kecamatan"]))
+
+
+# --- /siaran and its steps ----------------------------------------------------------------
+
+
+async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    user, message, chat = update.effective_user, update.effective_message, update.effective_chat
+    if user is None or message is None:
+        return
+    if not await allowed(update, context):
+        await refuse(update, context)
+        return
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        await message.reply_html(esc(s.text("tg_broadcast_private_only")))
+        return
+    await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
+    assert context.user_data is not None
+    context.user_data[DRAFT] = {"text": None, "roles": [], "kabupaten": [], "kecamatan": [], "ack": False}
+    context.user_data[AWAITING] = "broadcast_text"
+    await message.reply_html(esc(s.text("tg_broadcast_ask_text")))
+
+
+async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/batal: drop the draft (and any pending text step); nothing is sent."""
+    s = services(context)
+    message = update.effective_message
+    if message is None or context.user_data is None:
+        return
+    draft = context.user_data.pop(DRAFT, None)
+    awaiting = context.user_data.pop(AWAITING, None)
+    key = "tg_broadcast_cancelled" if draft is not None else "tg_broadcast_nothing_to_cancel"
+    if draft is None and awaiting:
+        key = "tg_profile_skipped"
+    await message.reply_html(esc(s.text(key)))
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, awaiting: str, text: str) -> None:
+    """A text message while a /siaran step waits for one."""
+    s = services(context)
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    draft = _draft(context)
+    if not await allowed(update, context):
+        context.user_data.pop(DRAFT, None)
+        context.user_data.pop(AWAITING, None)
+        await refuse(update, context)
+        return
+    if draft is None:
+        context.user_data.pop(AWAITING, None)
+        await message.reply_html(esc(s.text("tg_broadcast_expired")))
+        return
+    if awaiting == "broadcast_text":
+        if not text.strip():
+            await message.reply_html(esc(s.text("tg_broadcast_text_invalid")))
+            return
+        draft["text"] = text
+        context.user_data.pop(AWAITING, None)
+        await send_audience_menu(message, s, draft)
+    elif awaiting in ("broadcast_kabupaten", "broadcast_kecamatan"):
+        names = [" ".join(part.split()) for part in text.split(",")]
+        names = [name for name in names if name]
+        if not names or any(len(n) > MAX_REGION_LENGTH or not any(c.isalpha() for c in n) for n in names):
+            await message.reply_html(esc(s.text("tg_broadcast_region_invalid")))
+            return
+        draft["kabupaten" if awaiting == "broadcast_kabupaten" else "kecamatan"] = list(dict.fromkeys(names))
+        context.user_data.pop(AWAITING, None)
+        await send_audience_menu(message, s, draft)
+    elif awaiting == "broadcast_time":
+        moment = parse_time(text)
+        if moment is None:
+            await message.reply_html(esc(s.text("tg_broadcast_time_invalid")))
+            return
+        context.user_data.pop(AWAITING, None)
+        await queue(update, context, send_at=moment)
+
+
+def _audience_menu(s: Services, draft: dict) -> tuple[str, InlineKeyboardMarkup]:
+    v, b = s.version, keyboards.broadcast_button
+    roles = [
+        b(v, ("✓ " if role in draft["roles"] else "") + s.text(f"tg_role_{role}"), "role", role) for role in ROLES
+    ]
+    rows = [[b(v, s.text("tg_broadcast_button_everyone"), "all")]]
+    rows += [roles[i : i + 2] for i in range(0, len(roles), 2)]
+    rows.append([b(v, s.text("tg_broadcast_button_kabupaten"), "kab"), b(v, s.text("tg_broadcast_button_kecamatan"), "kec")])
+    rows.append([b(v, s.text("tg_broadcast_button_next"), "next"), b(v, s.text("tg_broadcast_button_cancel"), "x")])
+    text = s.text("tg_broadcast_ask_audience", audience=describe(s, _audience(draft)))
+    return esc(text), InlineKeyboardMarkup(rows)
+
+
+async def send_audience_menu(message: Message, s: Services, draft: dict) -> None:
+    text, markup = _audience_menu(s, draft)
+    await message.reply_html(text, reply_markup=markup)
+
+
+def _summary_markup(s: Services, draft: dict, count: int) -> InlineKeyboardMarkup:
+    v, b = s.version, keyboards.broadcast_button
+    cancel = b(v, s.text("tg_broadcast_button_cancel"), "x")
+    if count == 0:
+        return InlineKeyboardMarkup([[cancel]])
+    ack = s.text("tg_broadcast_button_ack_on" if draft["ack"] else "tg_broadcast_button_ack_off")
+    return InlineKeyboardMarkup(
+        [
+            [b(v, s.text("tg_broadcast_button_send"), "send"), b(v, s.text("tg_broadcast_button_schedule"), "sched")],
+            [b(v, ack, "ack")],
+            [cancel],
+        ]
+    )
+
+
+async def send_preview(message: Message, context: ContextTypes.DEFAULT_TYPE, draft: dict) -> None:
+    """The text exactly as the sender will send it (same rendering, same call), then the count."""
+    s = services(context)
+    audience = _audience(draft)
+    count = await broadcasts.count_recipients(s.db, audience)
+    await message.reply_html(esc(s.text("tg_broadcast_preview_intro")))
+    for chunk in plain_html(draft["text"]):
+        await context.bot.send_message(message.chat_id, chunk, parse_mode=ParseMode.HTML)
+    if count == 0:
+        summary = s.text("tg_broadcast_no_recipients", audience=describe(s, audience))
+    else:
+        summary = s.text("tg_broadcast_preview_summary", count=number(count), audience=describe(s, audience))
+    await message.reply_html(esc(summary), reply_markup=_summary_markup(s, draft, count))
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Buttons of the draft (``b|action|value``) and of the final report."""
+    s = services(context)
+    query = update.callback_query
+    if query is None:
+        return
+    callback = keyboards.unpack(query.data)
+    message = query.message if isinstance(query.message, Message) else None
+    if callback is None or not callback.args or message is None:
+        await query.answer(s.text("tg_stale_button"), show_alert=True)
+        return
+    if not await allowed(update, context):
+        await query.answer()
+        await refuse(update, context)
+        return
+    action, args = callback.args[0], callback.args[1:]
+    if action in ("acks", "resend") and args and args[0].isdigit():
+        await query.answer()
+        await (show_acks if action == "acks" else resend)(update, context, int(args[0]))
+        return
+    draft = _draft(context)
+    if draft is None or draft.get("text") is None:
+        await query.answer(s.text("tg_broadcast_expired"), show_alert=True)
+        return
+    assert context.user_data is not None
+    if action == "role" and args and args[0] in ROLES:
+        draft["roles"] = [r for r in ROLES if (r in draft["roles"]) != (r == args[0])]
+        await query.answer()
+        text, markup = _audience_menu(s, draft)
+        await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    elif action in ("kab", "kec"):
+        await query.answer()
+        context.user_data[AWAITING] = "broadcast_kabupaten" if action == "kab" else "broadcast_kecamatan"
+        key = "tg_broadcast_ask_kabupaten" if action == "kab" else "tg_broadcast_ask_kecamatan"
+        await message.reply_html(esc(s.text(key)))
+    elif action in ("all", "next"):
+        if action == "all":
+            draft["roles"], draft["kabupaten"], draft["kecamatan"] = [], [], []
+        await query.answer()
+        with contextlib.suppress(TelegramError):
+            await message.edit_reply_markup(None)
+        await send_preview(message, context, draft)
+    elif action == "ack":
+        draft["ack"] = not draft["ack"]
+        await query.answer()
+        markup = _summary_markup(s, draft, 1)
+        await message.edit_reply_markup(markup)
+    elif action == "send":
+        await query.answer()
+        with contextlib.suppress(TelegramError):
+            await message.edit_reply_markup(None)
+        await queue(update, context, send_at=None)
+    elif action == "sched":
+        await query.answer()
+        context.user_data[AWAITING] = "broadcast_time"
+        await message.reply_html(esc(s.text("tg_broadcast_ask_time")))
+    elif action == "x":
+        await query.answer()
+        context.user_data.pop(DRAFT, None)
+        context.user_data.pop(AWAITING, None)
+        with contextlib.suppress(TelegramError):
+            await message.edit_reply_markup(None)
+        await message.reply_html(esc(s.text("tg_broadcast_cancelled")))
+    else:
+        await query.answer(s.text("tg_stale_button"), show_alert=True)
+
+
+async def queue(update: Update, context: ContextTypes.DEFAULT_TYPE, send_at: datetime | None) -> None:
+    """Create the broadcast (recipients fixed now), post the progress message, wake the sender."""
+    s = services(context)
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None and context.user_data is not None
+    draft = context.user_data.pop(DRAFT, None)  # popped before any await: a double press queues once
+    if draft is None or draft.get("text") is None:
+        await message.reply_html(esc(s.text("tg_broadcast_expired")))
+        return
+    audience = _audience(draft)
+    broadcast_id, count = await broadcasts.create_broadcast(
+        s.db, draft["text"], audience, send_at=send_at, created_by=user.id, ack_requested=draft["ack"]
+    )
+    log.info("broadcast %d queued by %s for %d recipient(s) (%s)", broadcast_id, user.id, count, audience.describe())
+    if send_at is None:
+        text = s.text("tg_broadcast_queued", id=broadcast_id, count=number(count))
+    else:
+        when = send_at.astimezone(WIB).strftime("%Y-%m-%d %H:%M") + " WIB"
+        text = s.text("tg_broadcast_scheduled", id=broadcast_id, count=number(count), when=when)
+    progress = await context.bot.send_message(message.chat_id, esc(text), parse_mode=ParseMode.HTML)
+    await broadcasts.set_progress(s.db, broadcast_id, progress.chat_id, progress.message_id)
+    sender = context.application.bot_data.get("broadcast_sender")
+    if sender is not None:
+        sender.wake()
+
+
+# --- read confirmations --------------------------------------------------------------------
+
+
+async def acknowledge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "Sudah dibaca ✅" under a broadcast: record it once and remove the button."""
+    s = services(context)
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    callback = keyboards.unpack(query.data)
+    if callback is None or not callback.args or not callback.args[0].isdigit():
+        await query.answer(s.text("tg_stale_button"), show_alert=True)
+        return
+    recorded = await broadcasts.acknowledge(s.db, int(callback.args[0]), user.id)
+    await query.answer(s.text("tg_broadcast_ack_thanks" if recorded else "tg_broadcast_ack_unknown"))
+    if recorded and isinstance(query.message, Message):
+        with contextlib.suppress(TelegramError):
+            await query.message.edit_reply_markup(None)
+
+
+async def _own_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_id: int) -> Broadcast | None:
+    user = update.effective_user
+    with contextlib.suppress(broadcasts.UnknownBroadcastError):
+        broadcast = await broadcasts.get_broadcast(services(context).db, broadcast_id)
+        if is_admin(update, context) or (user is not None and broadcast.created_by == user.id):
+            return broadcast
+    return None
+
+
+async def show_acks(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_id: int) -> None:
+    s = services(context)
+    message = update.effective_message
+    broadcast = await _own_broadcast(update, context, broadcast_id)
+    if message is None:
+        return
+    if broadcast is None:
+        await refuse(update, context)
+        return
+    confirmed, waiting = await broadcasts.acknowledgements(s.db, broadcast_id)
+    names = ", ".join(f"{name or '?'} ({tid})" for tid, name in confirmed[:ACK_NAMES_SHOWN])
+    if len(confirmed) > ACK_NAMES_SHOWN:
+        names += ", …"
+    text = s.text(
+        "tg_broadcast_acks", id=broadcast_id, confirmed=number(len(confirmed)), sent=number(len(confirmed) + len(waiting)),
+        names=names,
+    )  # fmt: skip
+    await send_html(message, plain_html(text), reply_markup=_report_markup(s, broadcast) if waiting else None)
+
+
+async def resend(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_id: int) -> None:
+    """A new broadcast of the same text to those who got it but have not confirmed."""
+    s = services(context)
+    user, message = update.effective_user, update.effective_message
+    broadcast = await _own_broadcast(update, context, broadcast_id)
+    if message is None or user is None:
+        return
+    if broadcast is None:
+        await refuse(update, context)
+        return
+    _, waiting = await broadcasts.acknowledgements(s.db, broadcast_id)
+    if not waiting:
+        await message.reply_html(esc(s.text("tg_broadcast_resend_none")))
+        return
+    new_id, count = await broadcasts.create_broadcast(
+        s.db, broadcast.text, Audience(), created_by=user.id, ack_requested=True, only=waiting
+    )  # they got the original: their profile since does not matter, only (un)subscription
+    log.info("broadcast %d: resend of %d to %d who did not confirm", new_id, broadcast_id, count)
+    text = s.text("tg_broadcast_queued", id=new_id, count=number(count))
+    progress = await context.bot.send_message(message.chat_id, esc(text), parse_mode=ParseMode.HTML)
+    await broadcasts.set_progress(s.db, new_id, progress.chat_id, progress.message_id)
+    sender = context.application.bot_data.get("broadcast_sender")
+    if sender is not None:
+        sender.wake()
+
+
+def _report_markup(s: Services, broadcast: Broadcast) -> InlineKeyboardMarkup | None:
+    if not broadcast.ack_requested:
+        return None
+    v, b = s.version, keyboards.broadcast_button
+    return InlineKeyboardMarkup(
+        [
+            [b(v, s.text("tg_broadcast_button_acks"), "acks", broadcast.id)],
+            [b(v, s.text("tg_broadcast_button_resend"), "resend", broadcast.id)],
+        ]
+    )
+
+
+# --- progress and final report -------------------------------------------------------------
+
+
+def progress_text(s: Services, report: broadcasts.Report) -> str:
+    b, counts = report.broadcast, report.counts
+    sent, total = number(counts.get("sent", 0)), number(report.total)
+    if b.status == "done":
+        return s.text("tg_broadcast_finished", id=b.id, sent=sent, total=total)
+    if b.status == "cancelled":
+        return s.text("tg_broadcast_stopped", id=b.id, sent=sent, total=total)
+    return s.text("tg_broadcast_progress", id=b.id, sent=sent, total=total)
+
+
+def report_text(s: Services, report: broadcasts.Report) -> str:
+    counts = report.counts
+    text = s.text(
+        "tg_broadcast_report",
+        id=report.broadcast.id,
+        total=number(report.total),
+        **{key: number(counts.get(key, 0)) for key in ("sent", "unreachable", "opted_out", "failed", "cancelled")},
+    )
+    if report.problems:
+        lines = [s.text("tg_broadcast_report_reasons")]
+        lines += [
+            s.text("tg_broadcast_report_problem", who=p.telegram_id, reason=(p.error or p.state)[:REASON_LENGTH])
+            for p in report.problems[:REPORT_PROBLEMS_SHOWN]
+        ]
+        if len(report.problems) > REPORT_PROBLEMS_SHOWN:
+            lines.append("…")
+        text += "\n" + "\n".join(lines)
+    return text
+
+
+class ProgressReporter:
+    """One task: every ``interval`` seconds, edit each running broadcast's progress message (only
+    when its text changed) and, once a broadcast is done or cancelled, send the final report.
+
+    State is in the database (``reported_at``), so a restart picks up where it stopped.
+    """
+
+    def __init__(self, application: Application, interval: float = PROGRESS_INTERVAL):
+        self.application = application
+        self.interval = interval
+        self._shown: dict[int, str] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def bot(self) -> Bot:
+        return self.application.bot
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="broadcast-progress")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("broadcast progress: unexpected error")
+            await asyncio.sleep(self.interval)
+
+    async def tick(self) -> None:
+        s: Services = self.application.bot_data["services"]
+        for broadcast in await broadcasts.to_report(s.db):
+            report = await broadcasts.broadcast_report(s.db, broadcast.id)
+            finished = report.broadcast.status in ("done", "cancelled")
+            await self._edit(report.broadcast, progress_text(s, report))
+            if finished:
+                assert broadcast.progress_chat_id is not None
+                try:
+                    await self.bot.send_message(
+                        broadcast.progress_chat_id,
+                        plain_html(report_text(s, report))[0],
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=_report_markup(s, broadcast),
+                    )
+                except TelegramError as exc:
+                    log.warning("broadcast %d: could not send the final report: %s", broadcast.id, exc)
+                await broadcasts.mark_reported(s.db, broadcast.id)
+                self._shown.pop(broadcast.id, None)
+
+    async def _edit(self, broadcast: Broadcast, text: str) -> None:
+        html = esc(text)
+        if self._shown.get(broadcast.id) == html:
+            return
+        self._shown[broadcast.id] = html
+        try:
+            await self.bot.edit_message_text(
+                html, chat_id=broadcast.progress_chat_id, message_id=broadcast.progress_message_id, parse_mode=ParseMode.HTML
+            )
+        except TelegramError as exc:  # deleted by the coordinator, or "not modified" after a restart
+            log.info("broadcast %d: progress message not edited: %s", broadcast.id, exc)
+
+
+# --- command menus -------------------------------------------------------------------------
+
+
+COMMANDS = [
+    (("siaran", "broadcast"), broadcast_command, "tg_command_broadcast"),
+]
+
+
+async def set_coordinator_menu(application: Application, telegram_id: int, coordinator: bool) -> None:
+    """Best effort: a chat-scoped menu with /siaran for a coordinator, the public one otherwise."""
+    menus: dict[str, list[BotCommand]] = application.bot_data.get("menus", {})
+    s: Services = application.bot_data["services"]
+    if telegram_id in s.admin_ids:
+        return  # admins keep the admin menu, which has /siaran already
+    menu = menus.get("coordinator" if coordinator else "public")
+    if not menu:
+        return
+    try:
+        await application.bot.set_my_commands(menu, scope=BotCommandScopeChat(telegram_id))
+    except TelegramError as exc:
+        log.warning("could not set the command menu for %s: %s", telegram_id, exc)

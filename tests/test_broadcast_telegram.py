@@ -1,0 +1,326 @@
+"""Coordinator broadcasts from Telegram: /peran, the /siaran draft, preview, progress, final
+report and read confirmations — the real Application against the local fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from bot.storage import get_user, register_user, set_coordinator, set_region, set_role
+from bot.storage import broadcasts as store
+from bot.telegram.broadcast import number, parse_time
+from bot.telegram.render import plain_html
+from tests.conftest import ADMIN, running_bot
+from tests.fake_bot_api import FakeBotApi
+
+COORDINATOR = 5001
+STRANGER = 4242
+TEXT = "Rapat <b>koordinasi</b> & pelatihan Senin 08.00 — wajib hadir!"
+ESCAPED = "Rapat &lt;b&gt;koordinasi&lt;/b&gt; &amp; pelatihan Senin 08.00 — wajib hadir!"
+
+
+async def people(db, ids, role=None, kabupaten=None, kecamatan=None):
+    for telegram_id in ids:
+        await register_user(db, telegram_id, f"Orang {telegram_id}", f"orang{telegram_id}", "id")
+        if role:
+            await set_role(db, telegram_id, role)
+        if kabupaten:
+            await set_region(db, telegram_id, kabupaten, kecamatan)
+    return list(ids)
+
+
+async def coordinator(db):
+    await register_user(db, COORDINATOR, "Koor", "koor_garut", "id")
+    await set_coordinator(db, COORDINATOR, True)
+
+
+async def reply_to(api: FakeBotApi, chat_id: int, text: str, contains: str) -> dict:
+    """Send a message as a person and wait for a *new* reply to them containing ``contains``."""
+    seen = {id(call) for call in api.sent}
+    api.user_message(chat_id, text)
+    return await api.wait_for(
+        lambda c: id(c) not in seen and c.get("chat_id") == chat_id and contains in (c.get("text") or ""), timeout=5
+    )
+
+
+def buttons(call: dict) -> dict[str, str]:
+    return {b["text"]: b["callback_data"] for row in call["reply_markup"]["inline_keyboard"] for b in row}
+
+
+def fast_progress(application) -> None:
+    application.bot_data["broadcast_progress"].interval = 0.1
+
+
+async def press(api: FakeBotApi, chat_id: int, call: dict, label: str) -> None:
+    api.callback(chat_id, call["message_id"], buttons(call)[label])
+
+
+async def write_text(api: FakeBotApi, text: str) -> dict:
+    """/siaran, then the text; returns the audience menu."""
+    await reply_to(api, COORDINATOR, "/siaran", "Tulis teks siaran")
+    return await reply_to(api, COORDINATOR, text, "Siapa penerimanya")
+
+
+# --- pure helpers -----------------------------------------------------------------------------
+
+
+def test_numbers_use_indonesian_thousands_dots():
+    assert [number(n) for n in (0, 999, 1200, 4000, 40000, 1234567)] == ["0", "999", "1.200", "4.000", "40.000", "1.234.567"]
+
+
+def test_times_are_wib_unless_an_offset_is_given_and_must_be_in_the_future():
+    now = datetime(2026, 11, 22, tzinfo=UTC)
+    assert parse_time("2026-12-01 08:00", now) == datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    assert parse_time("01-12-2026 08.00", now) == datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    assert parse_time("2026-12-01 08:00+08:00", now) == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+    assert parse_time("2026-11-01 08:00", now) is None  # past
+    assert parse_time("besok pagi", now) is None
+
+
+# --- permissions ----------------------------------------------------------------------------
+
+
+async def test_siaran_and_peran_are_refused_to_others_and_logged(fake_api, engine, tmp_path, caplog):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        with caplog.at_level(logging.WARNING):
+            await reply_to(fake_api, STRANGER, "/siaran", "hanya untuk admin atau koordinator")
+            await reply_to(fake_api, STRANGER, "/broadcast", "hanya untuk admin atau koordinator")
+            await reply_to(fake_api, STRANGER, f"/peran {STRANGER} koordinator", "hanya untuk admin")
+        logged = [r.getMessage() for r in caplog.records]
+        for command in ("/siaran", "/broadcast", "/peran"):
+            assert any(f"refused privileged command {command} from user {STRANGER}" in line for line in logged)
+        user = await get_user(application.bot_data["services"].db, STRANGER)
+        assert user is None or not user.coordinator
+        # The next plain message is a question again, not a broadcast text.
+        await reply_to(fake_api, STRANGER, "apa itu tksk", "Tenaga Kesejahteraan Sosial Kecamatan")
+        # A forged or forwarded draft button is refused too, and logged.
+        version = application.bot_data["services"].version
+        with caplog.at_level(logging.WARNING):
+            seen = {id(c) for c in fake_api.sent}
+            fake_api.callback(STRANGER, 1, f"{version}|b|send")
+            await fake_api.wait_for(lambda c: id(c) not in seen and "hanya untuk admin" in (c["text"] or ""))
+        assert any(f"refused privileged command button '{version}|b|send' from user {STRANGER}" in r.getMessage()
+                   for r in caplog.records)  # fmt: skip
+        assert await store.list_broadcasts(application.bot_data["services"].db) == []
+
+
+async def test_a_revoked_coordinator_cannot_finish_a_draft(fake_api, engine, tmp_path, caplog):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        db = application.bot_data["services"].db
+        await coordinator(db)
+        await people(db, range(1001, 1003))
+        await reply_to(fake_api, COORDINATOR, "/siaran", "Tulis teks siaran")
+        await set_coordinator(db, COORDINATOR, False)
+        with caplog.at_level(logging.WARNING):
+            await reply_to(fake_api, COORDINATOR, TEXT, "hanya untuk admin atau koordinator")
+        assert any("refused privileged command" in r.getMessage() for r in caplog.records)
+        assert await store.list_broadcasts(db) == []
+        # The draft is gone: the next message is a question again.
+        await reply_to(fake_api, COORDINATOR, "apa itu tksk", "Tenaga Kesejahteraan Sosial Kecamatan")
+
+
+async def test_progress_is_one_message_edited_at_most_every_two_seconds(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path, BOT_BROADCAST_RATE="5") as application:
+        db = application.bot_data["services"].db
+        await coordinator(db)
+        await set_role(db, COORDINATOR, "lainnya")
+        await people(db, range(1001, 1021), role="tpk")
+        menu = await write_text(fake_api, "Kabar program")
+        await press(fake_api, COORDINATOR, menu, "TPK / kader")
+        edited = await fake_api.wait_for(lambda c: c["method"] == "editMessageText" and "peran TPK" in c["text"])
+        await press(fake_api, COORDINATOR, edited, "Lanjut ›")
+        summary = await fake_api.wait_for(lambda c: "Penerima: 20 orang" in (c["text"] or ""))
+        await press(fake_api, COORDINATOR, summary, "Kirim sekarang")
+        queued = await fake_api.wait_for(lambda c: "Siaran #1 untuk 20 orang disiapkan" in (c["text"] or ""))
+        await fake_api.wait_for(lambda c: "Laporan siaran #1 (20 penerima)" in (c["text"] or ""), timeout=15)
+        edits = [c for c in fake_api.sent if c["method"] == "editMessageText" and c["message_id"] == queued["message_id"]]
+        assert any(c["text"].startswith("Siaran #1\nTerkirim ") and c["text"].endswith("dari 20…") for c in edits)
+        assert edits[-1]["text"] == "Siaran #1 selesai: terkirim 20 dari 20."
+        gaps = [b["time"] - a["time"] for a, b in zip(edits, edits[1:], strict=False)]
+        assert gaps and min(gaps) >= 1.9
+
+
+async def test_admin_grants_and_revokes_the_coordinator_role(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        db = application.bot_data["services"].db
+        await reply_to(fake_api, COORDINATOR, "/start", "Halo")
+        await register_user(db, COORDINATOR, "Koor", "Koor_Garut", "id")
+        await reply_to(fake_api, ADMIN, "/peran", "Cara memakai")
+        await reply_to(fake_api, ADMIN, "/peran @koor_garut kepala", "Cara memakai")
+        await reply_to(fake_api, ADMIN, "/peran @tidak_ada koordinator", "tidak ditemukan")
+        await reply_to(fake_api, ADMIN, "/peran 777 koordinator", "tidak ditemukan")
+        await reply_to(fake_api, ADMIN, "/peran @koor_garut koordinator", "sekarang koordinator")
+        assert (await get_user(db, COORDINATOR)).coordinator
+        menu = fake_api.commands[(f'{{"chat_id": {COORDINATOR}, "type": "chat"}}', "")]
+        assert "siaran" in [c["command"] for c in menu]
+        # Now the coordinator may start a broadcast.
+        await reply_to(fake_api, COORDINATOR, "/siaran", "Tulis teks siaran")
+        await reply_to(fake_api, COORDINATOR, "/batal", "dibatalkan")
+        await reply_to(fake_api, ADMIN, f"/role {COORDINATOR} remove", "bukan koordinator lagi")
+        assert not (await get_user(db, COORDINATOR)).coordinator
+        menu = fake_api.commands[(f'{{"chat_id": {COORDINATOR}, "type": "chat"}}', "")]
+        assert "siaran" not in [c["command"] for c in menu]
+        await reply_to(fake_api, COORDINATOR, "/siaran", "hanya untuk admin atau koordinator")
+
+
+# --- the /siaran walk -----------------------------------------------------------------------
+
+
+async def test_coordinator_walks_siaran_and_everyone_chosen_gets_exactly_the_preview(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        fast_progress(application)
+        db = application.bot_data["services"].db
+        await coordinator(db)
+        tpk = await people(db, range(1001, 1005), role="tpk", kabupaten="Garut")
+        await people(db, [1101], role="tpk", kabupaten="Bandung")
+        await people(db, [1201], role="tksk", kabupaten="Garut")
+        fake_api.block_chat(1004)
+
+        menu = await write_text(fake_api, TEXT)
+        await press(fake_api, COORDINATOR, menu, "TPK / kader")
+        edited = await fake_api.wait_for(lambda c: c["method"] == "editMessageText" and "peran TPK" in c["text"])
+        assert "✓ TPK / kader" in buttons(edited)
+        await press(fake_api, COORDINATOR, edited, "Kabupaten/kota…")
+        await fake_api.wait_for(lambda c: "Ketik nama kabupaten/kota" in (c["text"] or ""))
+        menu = await reply_to(fake_api, COORDINATOR, "garut", "kabupaten/kota garut")
+        await press(fake_api, COORDINATOR, menu, "Lanjut ›")
+
+        summary = await fake_api.wait_for(lambda c: "Penerima: 4 orang" in (c["text"] or ""))
+        preview = [c for c in fake_api.messages_to(COORDINATOR) if c["method"] == "sendMessage" and c["text"] == ESCAPED]
+        assert len(preview) == 1 and preview[0]["parse_mode"] == "HTML"
+        assert [ESCAPED] == plain_html(TEXT)
+        assert {"Kirim sekarang", "Jadwalkan", "Batal"} <= set(buttons(summary))
+
+        await press(fake_api, COORDINATOR, summary, "Kirim sekarang")
+        report = await fake_api.wait_for(lambda c: c["chat_id"] == COORDINATOR and "Laporan siaran #1" in (c["text"] or ""), timeout=10)
+        for chat in tpk[:3]:
+            received = [c for c in fake_api.messages_to(chat) if c["method"] == "sendMessage"]
+            assert [(c["text"], c["parse_mode"]) for c in received] == [(ESCAPED, "HTML")]
+        assert not fake_api.messages_to(1101) and not fake_api.messages_to(1201)
+        assert "Terkirim: 3" in report["text"] and "Tidak terjangkau (memblokir bot/akun dihapus): 1" in report["text"]
+        assert "1004: Forbidden: bot was blocked by the user" in report["text"]
+        progress = [c for c in fake_api.messages_to(COORDINATOR) if c["method"] == "editMessageText"
+                    and c["text"].startswith("Siaran #1")]  # fmt: skip
+        assert progress and progress[-1]["text"] == "Siaran #1 selesai: terkirim 3 dari 4."
+        queued = next(c for c in fake_api.messages_to(COORDINATOR) if "disiapkan" in (c["text"] or ""))
+        assert {c["message_id"] for c in progress} == {queued["message_id"]}  # one message, edited
+        for _ in range(50):  # marked reported right after the report went out
+            broadcast = await store.get_broadcast(db, 1)
+            if broadcast.reported_at is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert broadcast.created_by == COORDINATOR and broadcast.reported_at is not None
+        await asyncio.sleep(0.3)  # and it is reported once
+        assert len([c for c in fake_api.sent if "Laporan siaran #1" in (c["text"] or "")]) == 1
+
+
+async def test_batal_cancels_and_nothing_is_sent(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        db = application.bot_data["services"].db
+        await coordinator(db)
+        await people(db, range(1001, 1004))
+        # Cancelled at the text step: the next message is a question again.
+        await reply_to(fake_api, COORDINATOR, "/siaran", "Tulis teks siaran")
+        await reply_to(fake_api, COORDINATOR, "/batal", "dibatalkan")
+        await reply_to(fake_api, COORDINATOR, "apa itu tksk", "Tenaga Kesejahteraan Sosial Kecamatan")
+        # Cancelled at the preview: its buttons are stale afterwards.
+        menu = await write_text(fake_api, TEXT)
+        await press(fake_api, COORDINATOR, menu, "Semua pelanggan")
+        summary = await fake_api.wait_for(lambda c: "Penerima: 4 orang" in (c["text"] or ""))
+        await reply_to(fake_api, COORDINATOR, "/batal", "dibatalkan")
+        await press(fake_api, COORDINATOR, summary, "Kirim sekarang")
+        await fake_api.wait_for(lambda c: c["method"] == "answerCallbackQuery" and "sudah tidak ada" in (c["text"] or ""))
+        # And the Batal button.
+        menu = await write_text(fake_api, "Teks lain")
+        await press(fake_api, COORDINATOR, menu, "Batal")
+        await fake_api.wait_for(lambda c: len([x for x in fake_api.sent if "tidak ada yang dikirim" in (x["text"] or "")]) >= 3)
+        await asyncio.sleep(0.5)
+        assert await store.list_broadcasts(db) == []
+        for chat in range(1001, 1004):
+            assert fake_api.messages_to(chat) == []
+
+
+async def test_a_scheduled_broadcast_is_stored_in_wib(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        db = application.bot_data["services"].db
+        await coordinator(db)
+        await people(db, range(1001, 1003), role="tksk")
+        menu = await write_text(fake_api, TEXT)
+        await press(fake_api, COORDINATOR, menu, "TKSK")
+        edited = await fake_api.wait_for(lambda c: c["method"] == "editMessageText" and "peran TKSK" in c["text"])
+        await press(fake_api, COORDINATOR, edited, "Lanjut ›")
+        summary = await fake_api.wait_for(lambda c: "Penerima: 2 orang" in (c["text"] or ""))
+        await press(fake_api, COORDINATOR, summary, "Jadwalkan")
+        await fake_api.wait_for(lambda c: "Kapan dikirim" in (c["text"] or ""))
+        await reply_to(fake_api, COORDINATOR, "kapan-kapan", "tidak bisa dibaca")
+        await reply_to(fake_api, COORDINATOR, "2099-12-01 08:00", "dijadwalkan pada 2099-12-01 08:00 WIB")
+        [report] = await store.list_broadcasts(db)
+        assert report.broadcast.status == "scheduled" and report.total == 2
+        assert report.broadcast.send_at == datetime(2099, 12, 1, 1, 0, tzinfo=UTC)
+        await asyncio.sleep(0.5)
+        assert (await store.get_broadcast(db, 1)).progress_chat_id == COORDINATOR
+        assert fake_api.messages_to(1001) == []
+
+
+# --- read confirmations ---------------------------------------------------------------------
+
+
+async def test_read_confirmation_is_recorded_shown_and_resent_to_the_others(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        fast_progress(application)
+        db = application.bot_data["services"].db
+        await coordinator(db)
+        await people(db, range(1001, 1004), role="kpm_kader")
+        menu = await write_text(fake_api, "Mohon konfirmasi")
+        await press(fake_api, COORDINATOR, menu, "Kader KPM")
+        edited = await fake_api.wait_for(lambda c: c["method"] == "editMessageText" and "peran Kader KPM" in c["text"])
+        await press(fake_api, COORDINATOR, edited, "Lanjut ›")
+        summary = await fake_api.wait_for(lambda c: "Penerima: 3 orang" in (c["text"] or ""))
+        await press(fake_api, COORDINATOR, summary, "☐ Minta konfirmasi baca")
+        for _ in range(50):  # editMessageReplyMarkup: the toggle shows it is on
+            if "☑ Minta konfirmasi baca" in str(fake_api.messages[(COORDINATOR, summary["message_id"])].get("reply_markup")):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the confirmation toggle did not turn on")
+        await press(fake_api, COORDINATOR, summary, "Kirim sekarang")
+        got = await fake_api.wait_for(lambda c: c["chat_id"] == 1002 and c["text"] == "Mohon konfirmasi")
+        assert set(buttons(got)) == {"Sudah dibaca ✅"}
+        fake_api.callback(1002, got["message_id"], buttons(got)["Sudah dibaca ✅"])
+        await fake_api.wait_for(lambda c: c["method"] == "answerCallbackQuery" and "tercatat" in (c["text"] or ""))
+        report = await fake_api.wait_for(lambda c: "Laporan siaran #1" in (c["text"] or ""), timeout=10)
+        confirmed, waiting = await store.acknowledgements(db, 1)
+        assert [tid for tid, _ in confirmed] == [1002] and waiting == [1001, 1003]
+        await press(fake_api, COORDINATOR, report, "Siapa yang sudah konfirmasi?")
+        await fake_api.wait_for(lambda c: "Konfirmasi baca siaran #1: 1 dari 3 orang" in (c["text"] or ""))
+        await press(fake_api, COORDINATOR, report, "Kirim ulang ke yang belum konfirmasi")
+        await fake_api.wait_for(lambda c: "Laporan siaran #2 (2 penerima)" in (c["text"] or ""), timeout=10)
+        assert len([c for c in fake_api.messages_to(1002) if c["method"] == "sendMessage"]) == 1
+        assert len([c for c in fake_api.messages_to(1001) if c["method"] == "sendMessage"]) == 2
+
+
+async def test_a_version_2_database_upgrades_to_3_keeping_broadcasts(tmp_path):
+    import aiosqlite
+
+    from bot.storage import MIGRATIONS, Database
+    from bot.storage.migrations import migrate
+    from bot.storage.users import find_by_username
+
+    path = tmp_path / "bot.sqlite3"
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        assert await migrate(conn, str(path), MIGRATIONS[:2]) == [1, 2]
+        await conn.execute(
+            "INSERT INTO broadcasts (text, audience, status, send_at, created_at)"
+            " VALUES ('lama', '{}', 'done', '2026-01-01T00:00:00.000+00:00', '2026-01-01T00:00:00.000+00:00')"
+        )
+    async with await Database.open(path) as db:  # applies 3 only
+        old = await store.get_broadcast(db, 1)
+        assert old.text == "lama" and not old.ack_requested and old.progress_message_id is None
+        assert await store.to_report(db) == []  # old broadcasts have no progress message to report
+        await people(db, [1001])
+        broadcast_id, count = await store.create_broadcast(db, "Halo", ack_requested=True)
+        broadcast = await store.get_broadcast(db, broadcast_id)
+        assert count == 1 and broadcast.ack_requested and broadcast.reported_at is None
+        assert (await find_by_username(db, "@ORANG1001")).telegram_id == 1001
+        assert await find_by_username(db, "@") is None

@@ -21,8 +21,8 @@ from bot.matching.score import STOPWORD_WEIGHT, Weights, combine, idf, similarit
 
 # How many phrasings (best by coverage) are re-scored with the string similarity.
 RERANK = 40
-# Candidate generation skips words found in more than max(this, 5 % of phrasings) phrasings.
-FREQUENT_POSTINGS_MIN = 2000
+# Candidate generation skips words found in more than max(this, 2 % of phrasings) phrasings.
+FREQUENT_POSTINGS_MIN = 1000
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class Index:
             self.phrasing_weight.append(sum(self.weight[t] for t in unique))
         self.postings = dict(self.postings)
         # A word in more phrasings than this does not bring in candidates when the question has a rarer one.
-        self.frequent_postings = max(FREQUENT_POSTINGS_MIN, len(token_lists) // 20)
+        self.frequent_postings = max(FREQUENT_POSTINGS_MIN, len(token_lists) // 50)
         # Typos are corrected towards the content's words as written, before stemming.
         self.normaliser = Normaliser(rules, vocabulary=vocabulary)
 

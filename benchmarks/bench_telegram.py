@@ -40,7 +40,7 @@ from benchmarks.bench_matching import machine  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.storage import questions, users  # noqa: E402
-from bot.telegram.app import build_application  # noqa: E402
+from bot.telegram.app import CONCURRENT_UPDATES, build_application  # noqa: E402
 from bot.telegram.render import answer_html, esc  # noqa: E402
 from tests.fake_bot_api import TOKEN, FakeBotApi  # noqa: E402
 
@@ -102,21 +102,21 @@ async def fake_server():
 
 
 # --- the two bots --------------------------------------------------------------------------------
-def real_bot(url: str, limiter: bool, db: Path, engine: Engine, concurrency: bool | int = True):
+def real_bot(url: str, limiter: bool, db: Path, engine: Engine, concurrency: bool | int = CONCURRENT_UPDATES):
     """build_application itself; without the limiter its AIORateLimiter(...) becomes None, and a
-    what-if concurrency replaces the argument of its .concurrent_updates(True)."""
+    what-if concurrency replaces the argument of its .concurrent_updates(CONCURRENT_UPDATES)."""
     settings = Settings(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=url, BOT_DB_PATH=db)
     with contextlib.ExitStack() as patches:
         if not limiter:
             patches.enter_context(mock.patch("bot.telegram.app.AIORateLimiter", lambda **_: None))
-        if concurrency is not True:
+        if concurrency != CONCURRENT_UPDATES:
             original = ApplicationBuilder.concurrent_updates
             patches.enter_context(mock.patch.object(ApplicationBuilder, "concurrent_updates",
                                                     lambda self, _: original(self, concurrency)))
         return build_application(settings, engine)
 
 
-def echo_bot(url: str, limiter: bool, concurrency: bool | int = True):
+def echo_bot(url: str, limiter: bool, concurrency: bool | int = CONCURRENT_UPDATES):
     """The builder settings of build_application (concurrent_updates, limiter, URLs); one handler."""
     builder = ApplicationBuilder().token(TOKEN).concurrent_updates(concurrency)
     builder = builder.base_url(f"{url}/bot").base_file_url(f"{url}/file/bot")
@@ -149,7 +149,7 @@ async def running(application):
             await application.post_shutdown(application)
 
 
-async def measure(kind: str, limiter: bool, messages: list, engine: Engine, concurrency: bool | int = True) -> dict:
+async def measure(kind: str, limiter: bool, messages: list, engine: Engine, concurrency: bool | int = CONCURRENT_UPDATES) -> dict:
     """One run, on a fresh fake and (real bot) a fresh database file. Wall time runs from the first
     injection to the N-th recorded reply; a chat's k-th message is paired with its k-th reply."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -177,7 +177,7 @@ async def measure(kind: str, limiter: bool, messages: list, engine: Engine, conc
 
 
 # --- the three parts -----------------------------------------------------------------------------
-async def throughput(engine: Engine, n: int, limiter: bool, concurrency: bool | int = True) -> dict:
+async def throughput(engine: Engine, n: int, limiter: bool, concurrency: bool | int = CONCURRENT_UPDATES) -> dict:
     """RUNS runs of each bot, alternating (real, echo, echo, real, ...); medians and real/echo."""
     error_text = esc(engine.messages.get("tg_error"))
     runs: dict[str, list] = {"real": [], "echo": []}
@@ -281,10 +281,10 @@ async def main() -> None:
     print(f"{facts['cpu']}, {facts['cores']} cores, load {facts['loadavg_1m']:.2f}; PTB {telegram.__version__}", flush=True)
     modes = {"no_limiter": await throughput(engine, n_fast, False),
              "production_limiter": await throughput(engine, n_limited, True),
-             "no_limiter_concurrent_updates_8": await throughput(engine, n_fast, False, 8)}  # a what-if, see docs
+             "no_limiter_concurrent_updates_256": await throughput(engine, n_fast, False, True)}  # what-if: PTB's True
     results = {"machine": facts, "quick": quick, **modes,
                "correctness": {"no_limiter": await correctness(engine, False), "production_limiter": await correctness(engine, True)},
-               "cpu_profile_no_limiter": [await profile(engine, n_fast, kind, c) for kind, c in (("real", True), ("real", 8), ("echo", 8))]}
+               "cpu_profile_no_limiter": [await profile(engine, n_fast, kind, c) for kind, c in (("real", CONCURRENT_UPDATES), ("real", True), ("echo", CONCURRENT_UPDATES))]}
     results["leftover_tasks"] = len(asyncio.all_tasks()) - 1  # should be 0: every bot and fake stopped
     print(f"\n{'mode':<32} bot    updates/s  p50 ms  p99 ms  CPU ms/update")
     for mode in modes:

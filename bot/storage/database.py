@@ -111,6 +111,23 @@ class Database:
                 raise
             await self._conn.execute("COMMIT")
 
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """One INSERT, atomic on its own (autocommit), in a single trip to the database thread.
+
+        The hot path (logging every question) uses this instead of ``transaction()``, whose
+        BEGIN / statement / COMMIT round trips held the lock four times as long under load.
+        """
+        async with self._lock:
+            row = await self._conn.execute_insert(sql, params)
+        if row is None or row[0] is None:
+            raise sqlite3.DatabaseError("insert did not produce a row id")
+        return int(row[0])
+
+    async def write_returning(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """One writing statement with RETURNING, atomic on its own, in a single trip to the database thread."""
+        async with self._lock:
+            return list(await self._conn.execute_fetchall(sql, params))
+
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         async with self._lock, self._conn.execute(sql, params) as cursor:
             row: sqlite3.Row | None = await cursor.fetchone()

@@ -54,16 +54,11 @@ async def log_question(
     """
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "INSERT INTO questions (telegram_id, chat_type, text, status, entry_id, score, asked_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (telegram_id, chat_type, text[:MAX_TEXT], status, entry_id, float(score), utc_now()),
-        )
-        question_id = cursor.lastrowid
-        await cursor.close()
-    assert question_id is not None
-    return question_id
+    return await db.insert(
+        "INSERT INTO questions (telegram_id, chat_type, text, status, entry_id, score, asked_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (telegram_id, chat_type, text[:MAX_TEXT], status, entry_id, float(score), utc_now()),
+    )
 
 
 async def get_question(db: Database, question_id: int) -> LoggedQuestion | None:

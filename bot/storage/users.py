@@ -66,34 +66,27 @@ async def register_user(
     being marked unreachable is reachable again, but stays unsubscribed until they opt in.
     """
     now = utc_now()
-    async with db.transaction() as conn:
-        async with conn.execute("SELECT 1 FROM users WHERE telegram_id = ?", (telegram_id,)) as cursor:
-            created = await cursor.fetchone() is None
-        async with conn.execute(
-            """
-            INSERT INTO users (telegram_id, first_name, username, language_code, created_at, updated_at, last_seen_at)
-            VALUES (:id, :first_name, :username, :language_code, :now, :now, :now)
-            ON CONFLICT (telegram_id) DO UPDATE SET
-                first_name = excluded.first_name,
-                username = excluded.username,
-                language_code = excluded.language_code,
-                reachable = 1,
-                updated_at = CASE
-                    WHEN (first_name, username, language_code)
-                         IS NOT (excluded.first_name, excluded.username, excluded.language_code)
-                    THEN excluded.updated_at ELSE updated_at END,
-                last_seen_at = excluded.last_seen_at
-            RETURNING *
-            """,
-            {
-                "id": telegram_id,
-                "first_name": first_name,
-                "username": username,
-                "language_code": language_code,
-                "now": now,
-            },
-        ) as cursor:
-            row = await cursor.fetchone()
+    # One statement, one trip to the database thread: this runs for every person who writes.
+    rows = await db.write_returning(
+        """
+        INSERT INTO users (telegram_id, first_name, username, language_code, created_at, updated_at, last_seen_at)
+        VALUES (:id, :first_name, :username, :language_code, :now, :now, :now)
+        ON CONFLICT (telegram_id) DO UPDATE SET
+            first_name = excluded.first_name,
+            username = excluded.username,
+            language_code = excluded.language_code,
+            reachable = 1,
+            updated_at = CASE
+                WHEN (first_name, username, language_code)
+                     IS NOT (excluded.first_name, excluded.username, excluded.language_code)
+                THEN excluded.updated_at ELSE updated_at END,
+            last_seen_at = excluded.last_seen_at
+        RETURNING *
+        """,
+        {"id": telegram_id, "first_name": first_name, "username": username, "language_code": language_code, "now": now},
+    )
+    row = rows[0] if rows else None
+    created = row is not None and row["created_at"] == now  # created_at is only written on insert
     assert row is not None
     return _user(row), created
 

@@ -35,6 +35,7 @@ from bot.telegram.handlers import Services
 
 log = logging.getLogger(__name__)
 
+CONCURRENT_UPDATES = 16
 TOKEN_PATTERN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{10,64}$")
 
 # (commands, handler) pairs; the first name is Indonesian, the others are English aliases.
@@ -74,7 +75,14 @@ def valid_token(token: str) -> bool:
 def build_application(settings: Settings, engine: Engine) -> Application:
     """The Application for these settings; storage opens in post_init, inside the event loop."""
     token = settings.token
-    builder = ApplicationBuilder().token(token).rate_limiter(AIORateLimiter(max_retries=3)).concurrent_updates(True)
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Bounded: hundreds of handlers sending at once make httpx open ~100 connections and
+        # slow every request down (docs/benchmarks.md, "Telegram end to end").
+        .concurrent_updates(CONCURRENT_UPDATES)
+    )
     urls: dict[str, str] = {}
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url.rstrip("/")

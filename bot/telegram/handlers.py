@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from telegram import (
     Message,
     Update,
 )
+from telegram import User as TelegramUser
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
@@ -37,6 +39,8 @@ SEARCH_RESULTS = 5
 MAX_REGION_LENGTH = 80
 AWAITING = "awaiting"  # user_data key: which profile field the next text message fills
 SEARCH_SCORE_SHARE = 0.5  # search results need half the score that suggestions need
+REGISTERED_AT = "registered_at"  # user_data key: when the person was last registered/refreshed
+REGISTRATION_REFRESH_S = 600.0
 
 
 @dataclass
@@ -305,13 +309,25 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await answer_question(update, context, text)
 
 
+async def ensure_registered(s: Services, context: ContextTypes.DEFAULT_TYPE, user: TelegramUser) -> None:
+    """Register (or refresh) the person at most every few minutes: questions are the hot path,
+    and a storage round trip per question halves throughput under load (docs/benchmarks.md)."""
+    now = time.monotonic()
+    seen = context.user_data.get(REGISTERED_AT) if context.user_data is not None else None
+    if seen is not None and now - seen < REGISTRATION_REFRESH_S:
+        return
+    await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
+    if context.user_data is not None:
+        context.user_data[REGISTERED_AT] = now
+
+
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     s = services(context)
     user, message, chat = update.effective_user, update.effective_message, update.effective_chat
     assert message is not None
     reply = s.engine.ask(text)
     if user is not None:
-        await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
+        await ensure_registered(s, context, user)
     question_id = None
     if not reply.empty:
         question_id = await questions.log_question(

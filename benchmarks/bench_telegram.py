@@ -40,7 +40,7 @@ from benchmarks.bench_matching import machine  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.storage import questions, users  # noqa: E402
-from bot.telegram.app import CONCURRENT_UPDATES, build_application  # noqa: E402
+from bot.telegram.app import CONCURRENT_UPDATES, build_application, polling  # noqa: E402
 from bot.telegram.render import answer_html, esc  # noqa: E402
 from tests.fake_bot_api import TOKEN, FakeBotApi  # noqa: E402
 
@@ -131,22 +131,6 @@ def echo_bot(url: str, limiter: bool, concurrency: bool | int = CONCURRENT_UPDAT
     return application
 
 
-@contextlib.asynccontextmanager
-async def running(application):
-    """As tests/test_telegram_e2e.running_bot: what run_polling does, then a clean stop."""
-    await application.initialize()
-    if application.post_init:
-        await application.post_init(application)
-    await application.updater.start_polling(poll_interval=0.0, timeout=1)
-    await application.start()
-    try:
-        yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        if application.post_shutdown:
-            await application.post_shutdown(application)
 
 
 async def measure(kind: str, limiter: bool, messages: list, engine: Engine, concurrency: bool | int = CONCURRENT_UPDATES) -> dict:
@@ -156,7 +140,7 @@ async def measure(kind: str, limiter: bool, messages: list, engine: Engine, conc
         async with fake_server() as (url, run):
             app = (real_bot(url, limiter, Path(tmp) / "bot.sqlite3", engine, concurrency) if kind == "real"
                    else echo_bot(url, limiter, concurrency))
-            async with running(app):
+            async with polling(app):
                 cpu, main_cpu = time.process_time(), time.thread_time()
                 result = await run(messages, 60 + len(messages) / (10 if limiter else 50))
                 cpu, main_cpu = time.process_time() - cpu, time.thread_time() - main_cpu

@@ -102,7 +102,7 @@ async def running_bot(api: FakeBotApi, engine: Engine, tmp_path: Path, **setting
     ``settings`` override environment names, e.g. ``BOT_BROADCAST_RATE=5``.
     """
     from bot.config import Settings
-    from bot.telegram.app import build_application
+    from bot.telegram.app import build_application, polling
 
     config = Settings(
         **{
@@ -113,15 +113,5 @@ async def running_bot(api: FakeBotApi, engine: Engine, tmp_path: Path, **setting
         }
         | settings
     )
-    application = build_application(config, engine)
-    await application.initialize()
-    await application.post_init(application)
-    await application.updater.start_polling(poll_interval=0.0, timeout=1)
-    await application.start()
-    try:
+    async with polling(build_application(config, engine)) as application:
         yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        await application.post_shutdown(application)

@@ -7,9 +7,11 @@ storage lifetime, logging that never shows the token, clean stop on SIGINT/SIGTE
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import signal
+from collections.abc import AsyncIterator
 
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -167,6 +169,26 @@ async def set_command_menus(application: Application) -> None:
             await application.bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(admin_id))
         except TelegramError as exc:  # the admin has not opened a chat with the bot yet
             log.warning("could not set the admin command menu for %s: %s", admin_id, exc)
+
+
+@contextlib.asynccontextmanager
+async def polling(application: Application, timeout: int = 1) -> AsyncIterator[Application]:
+    """What ``run_polling`` does (initialize, post_init, poll, start), inside a running event loop,
+    with a clean stop on exit. Tests and benchmarks drive the real bot this way."""
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=timeout)
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)
 
 
 def run(settings: Settings, engine: Engine) -> int:

@@ -207,3 +207,24 @@ async def test_injection_looking_name_is_stored_verbatim(db: Database) -> None:
     assert (user.first_name, user.username, user.kabupaten) == (name, name, name)
     assert await get_user(db, 3003) == user
     assert await count_users(db) == 2  # the users table is still there
+
+
+async def test_question_log_hands_out_ids_at_once_and_writes_them_behind(tmp_path):
+    from bot.storage import Database, QuestionLog, get_question, register_user
+
+    db = await Database.open(tmp_path / "log.sqlite3")
+    await register_user(db, 1, "Siti", None, "id")
+    log = QuestionLog(db)
+    await log.start()
+    ids = [log.record(1, "private", f"pertanyaan {n}", "answer", "pkh-tujuan", 80.0) for n in range(50)]
+    assert ids == list(range(ids[0], ids[0] + 50))  # no waiting, consecutive ids
+    await log.close()  # flushes everything queued
+    assert (await get_question(db, ids[-1])).text == "pertanyaan 49"
+    await db.close()
+    # A new log continues after the highest id already written.
+    db = await Database.open(tmp_path / "log.sqlite3")
+    log = QuestionLog(db)
+    await log.start()
+    assert log.record(None, "private", "lagi", "none", None, 0.0) == ids[-1] + 1
+    await log.close()
+    await db.close()

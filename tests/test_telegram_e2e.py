@@ -80,8 +80,9 @@ async def test_suggestions_answer_when_pressed(fake_api, engine, tmp_path):
 async def test_unknown_question_is_declined_and_logged(fake_api, engine, tmp_path):
     async with running_bot(fake_api, engine, tmp_path) as application:
         await reply_to(fake_api, USER, "berapa gaji pendamping pkh sebulan", "belum tercakup")
-        db = application.bot_data["services"].db
-        rows = await db.fetch_all("SELECT status, text FROM questions WHERE telegram_id = ?", (USER,))
+        services = application.bot_data["services"]
+        await services.question_log.flush()  # written behind the reply; flush to read it now
+        rows = await services.db.fetch_all("SELECT status, text FROM questions WHERE telegram_id = ?", (USER,))
         assert [tuple(r) for r in rows] == [("none", "berapa gaji pendamping pkh sebulan")]
 
 

@@ -9,6 +9,7 @@ from bot.storage.feedback import Vote, feedback_totals, record_feedback
 from bot.storage.migrations import LATEST_VERSION, MIGRATIONS, Migration, SchemaTooNewError
 from bot.storage.questions import (
     LoggedQuestion,
+    QuestionLog,
     Status,
     get_question,
     last_answered_entry,
@@ -37,6 +38,7 @@ __all__ = [
     "ROLES",
     "Database",
     "LoggedQuestion",
+    "QuestionLog",
     "Migration",
     "Role",
     "SchemaTooNewError",

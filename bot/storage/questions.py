@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -84,3 +87,75 @@ async def last_answered_entry(db: Database, telegram_id: int) -> str | None:
         (telegram_id,),
     )
     return row["entry_id"] if row else None
+
+
+class QuestionLog:
+    """Write-behind log of questions, so answering never waits for the database.
+
+    Ids are handed out at once from an in-memory counter (this process is the only writer of
+    questions: the CLI only reads them) and the rows are written by one background task in
+    batches, one transaction each. ``flush()`` writes everything queued; ``close()`` flushes
+    and stops. A crash loses at most the questions of the last few milliseconds — a log, not
+    a ledger (broadcast deliveries do not use this).
+    """
+
+    def __init__(self, db: Database):
+        self.db = db
+        self._next_id = 0
+        self._queued: list[tuple[object, ...]] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._flushing = asyncio.Lock()
+
+    async def start(self) -> None:
+        row = await self.db.fetch_one("SELECT COALESCE(MAX(id), 0) FROM questions")
+        self._next_id = (row[0] if row else 0) + 1
+        self._task = asyncio.create_task(self._run(), name="question-log")
+
+    def record(
+        self,
+        telegram_id: int | None,
+        chat_type: str | None,
+        text: str,
+        status: Status,
+        entry_id: str | None,
+        score: float,
+    ) -> int:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+        question_id = self._next_id
+        self._next_id += 1
+        self._queued.append(
+            (question_id, telegram_id, chat_type, text[:MAX_TEXT], status, entry_id, float(score), utc_now())
+        )
+        self._wake.set()
+        return question_id
+
+    async def flush(self) -> None:
+        async with self._flushing:
+            rows, self._queued = self._queued, []
+            if not rows:
+                return
+            async with self.db.transaction() as conn:
+                await conn.executemany(
+                    "INSERT INTO questions (id, telegram_id, chat_type, text, status, entry_id, score, asked_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self.flush()
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                await self.flush()
+            except Exception:  # keep logging later questions; this batch is reported and dropped
+                logging.getLogger(__name__).exception("could not write logged questions")

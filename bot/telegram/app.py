@@ -29,7 +29,7 @@ from telegram.ext import (
 from bot.broadcast import BroadcastSender
 from bot.config import Settings
 from bot.engine import Engine
-from bot.storage import Database
+from bot.storage import Database, QuestionLog
 from bot.storage import users
 from bot.telegram import admin, broadcast, handlers
 from bot.telegram.keyboards import ACK, BROADCAST
@@ -93,9 +93,12 @@ def build_application(settings: Settings, engine: Engine) -> Application:
 
     async def post_init(application: Application) -> None:
         db = await Database.open(settings.db_path)
+        question_log = QuestionLog(db)
+        await question_log.start()
         application.bot_data["services"] = services = Services(
             engine=engine,
             db=db,
+            question_log=question_log,
             admin_ids=settings.admin_id_set,
             content_dir=settings.content_dir,
             seeds_dir=settings.seeds_dir,
@@ -126,6 +129,8 @@ def build_application(settings: Settings, engine: Engine) -> Application:
             await sender.bot.shutdown()
         stored: Services | None = application.bot_data.get("services")
         if stored is not None:
+            if stored.question_log is not None:
+                await stored.question_log.close()
             await stored.db.close()
 
     application = builder.post_init(post_init).post_shutdown(post_shutdown).build()

@@ -26,7 +26,7 @@ from telegram.ext import ContextTypes
 
 from bot.content.knowledge import GLOSSARY_TOPIC, Entry, glossary_id
 from bot.engine import Engine, Reply
-from bot.storage import Database, feedback, questions, users
+from bot.storage import Database, QuestionLog, feedback, questions, users
 from bot.telegram import keyboards
 from bot.telegram.render import answer_html, esc, plain_html, sources_html
 
@@ -50,6 +50,7 @@ class Services:
     engine: Engine
     db: Database
     admin_ids: frozenset[int] = frozenset()
+    question_log: QuestionLog | None = None  # write-behind; None: questions are written inline
     content_dir: Path | None = None  # for /muat_ulang
     seeds_dir: Path | None = None
     version: str = field(init=False)
@@ -59,6 +60,14 @@ class Services:
 
     def text(self, key: str, **values: object) -> str:
         return self.engine.messages.get(key, **values)
+
+    async def log_question(
+        self, telegram_id: int | None, chat_type: str | None, text: str, status: str, entry_id: str | None, score: float
+    ) -> int:
+        """Remember a question; with the write-behind log this does not wait for the database."""
+        if self.question_log is not None:
+            return self.question_log.record(telegram_id, chat_type, text, status, entry_id, score)
+        return await questions.log_question(self.db, telegram_id, chat_type, text, status, entry_id, score)
 
     def matches(self, query: str, limit: int) -> list[Entry]:
         """Entries worth listing for a search (/cari, inline mode): a looser bar than answering."""
@@ -330,8 +339,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
         await ensure_registered(s, context, user)
     question_id = None
     if not reply.empty:
-        question_id = await questions.log_question(
-            s.db, user.id if user else None, chat.type if chat else None, text, reply.status,
+        question_id = await s.log_question(
+            user.id if user else None, chat.type if chat else None, text, reply.status,
             reply.entry.id if reply.entry else None, reply.score,
         )  # fmt: skip
     await send_reply(update, context, reply, question_id)
@@ -385,8 +394,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         await query.answer()
         user = update.effective_user
-        question_id = await questions.log_question(
-            s.db, user.id if user else None, message.chat.type, entry.question, "answer", entry.id, 100.0
+        question_id = await s.log_question(
+            user.id if user else None, message.chat.type, entry.question, "answer", entry.id, 100.0
         )
         await _send_entry(update, context, entry, question_id)
     elif kind == keyboards.FEEDBACK and len(args) == 3:
@@ -412,6 +421,8 @@ async def _feedback(update: Update, context: ContextTypes.DEFAULT_TYPE, args: tu
         await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
     await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
+    if s.question_log is not None:
+        await s.question_log.flush()  # the question row must exist before its feedback
     await feedback.record_feedback(s.db, int(question_id), user.id, entry_id, int(value))
     await query.answer(s.text("tg_feedback_thanks_up" if value == "+1" else "tg_feedback_thanks_down"))
 

@@ -55,13 +55,20 @@ async def log_question(
 
     ``telegram_id`` must be registered (``register_user``) or ``None``.
     """
-    if status not in STATUSES:
-        raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
     return await db.insert(
         "INSERT INTO questions (telegram_id, chat_type, text, status, entry_id, score, asked_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (telegram_id, chat_type, text[:MAX_TEXT], status, entry_id, float(score), utc_now()),
+        _values(telegram_id, chat_type, text, status, entry_id, score),
     )
+
+
+def _values(
+    telegram_id: int | None, chat_type: str | None, text: str, status: Status, entry_id: str | None, score: float
+) -> tuple[object, ...]:
+    """A question row (without its id), validated: status known, text cut at MAX_TEXT, time now."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+    return (telegram_id, chat_type, text[:MAX_TEXT], status, entry_id, float(score), utc_now())
 
 
 async def get_question(db: Database, question_id: int) -> LoggedQuestion | None:
@@ -121,13 +128,10 @@ class QuestionLog:
         entry_id: str | None,
         score: float,
     ) -> int:
-        if status not in STATUSES:
-            raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+        row = _values(telegram_id, chat_type, text, status, entry_id, score)
         question_id = self._next_id
         self._next_id += 1
-        self._queued.append(
-            (question_id, telegram_id, chat_type, text[:MAX_TEXT], status, entry_id, float(score), utc_now())
-        )
+        self._queued.append((question_id, *row))
         self._wake.set()
         return question_id
 

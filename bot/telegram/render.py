@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from bot.content.knowledge import Entry, SourceRef
+from bot.content.knowledge import Entry
 from bot.content.models import TELEGRAM_TEXT_LIMIT, Messages
 from bot.reply_text import source_line
 
@@ -81,7 +81,3 @@ def _safe_cut(text: str, limit: int) -> int:
     """A hard cut that does not split an HTML entity such as &amp;."""
     amp = text.rfind("&", max(0, limit - 8), limit)
     return amp if amp > 0 and ";" in text[amp:limit + 8] and text.find(";", amp) >= limit else limit
-
-
-def source_line_html(source: SourceRef, messages: Messages) -> str:
-    return esc(source_line(source, messages))

@@ -70,7 +70,8 @@ def test_plain_text_from_people_is_escaped():
 def test_callback_data_of_every_button_fits_64_bytes(engine: Engine):
     version = keyboards.content_version(engine.entries)
     for entry in engine.entries:
-        markup = keyboards.answer_keyboard(version, engine.related(entry), 2**31, entry.id)
+        related = keyboards.question_buttons(version, engine.related(entry))
+        markup = keyboards.answer_keyboard(version, related, 2**31, entry.id)
         for row in markup.inline_keyboard:
             for button in row:
                 assert len(button.callback_data.encode()) <= 64

@@ -176,24 +176,34 @@ class Index:
         unknown_words = sum(1 for token in weights if token not in self.weight and token not in self.stopwords)
         phrasing_weight = self.phrasing_weight
         # Best question coverage first; among equals, the phrasing the question covers most.
-        keys = [(round(m / total, 6), m / phrasing_weight[p], -p) for p, m in coverage.items()]
+        # Coverage is compared rounded to 1e-6 (sums of the same weights in another order are
+        # equal); a phrasing more than that below the RERANK-th best cannot make the shortlist,
+        # so the full keys are built for the few near the top only (a C-level sort finds the cut).
+        pool = coverage.items()
+        if len(coverage) > RERANK:
+            cut = sorted(coverage.values(), reverse=True)[RERANK - 1] - 2e-6 * total
+            pool = [(p, m) for p, m in pool if m >= cut]
+        keys = [(round(m / total, 6), m / phrasing_weight[p], -p) for p, m in pool]
         shortlist = [-key[2] for key in heapq.nlargest(RERANK, keys)]
 
         intents = self.question_words.intersection(weights)
+        owner, texts, entry_words, entry_intents = self.owner, self.texts, self.entry_words, self.entry_intents
+        blend = self.weights.blend_coverage
         mentioned_by: dict[int, float] = {}
         best: dict[int, Scored] = {}
         for phrasing in shortlist:
-            entry = self.owner[phrasing]
+            entry = owner[phrasing]
             matched = coverage[phrasing]
-            if entry not in mentioned_by:
-                mentioned_by[entry] = sum(weight for token, weight in items if token in self.entry_words[entry])
-            mentioned = mentioned_by[entry]
+            mentioned = mentioned_by.get(entry)
+            if mentioned is None:
+                words = entry_words[entry]
+                mentioned = mentioned_by[entry] = sum(weight for token, weight in items if token in words)
             score = combine(
                 self.weights,
-                self.weights.blend_coverage(matched / total, mentioned / total),
+                blend(matched / total, mentioned / total),
                 matched / phrasing_weight[phrasing],
-                similarity(query.text, self.texts[phrasing]),
-                intent_matches=not intents or bool(intents & self.entry_intents[entry]),
+                similarity(query.text, texts[phrasing]),
+                intent_matches=not intents or not intents.isdisjoint(entry_intents[entry]),
                 unknown_words=unknown_words,
             )
             current = best.get(entry)

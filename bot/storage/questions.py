@@ -96,14 +96,18 @@ async def last_answered_entry(db: Database, telegram_id: int) -> str | None:
     return row["entry_id"] if row else None
 
 
+FLUSH_DELAY_S = 0.2
+
+
 class QuestionLog:
     """Write-behind log of questions, so answering never waits for the database.
 
     Ids are handed out at once from an in-memory counter (this process is the only writer of
     questions: the CLI only reads them) and the rows are written by one background task in
-    batches, one transaction each. ``flush()`` writes everything queued; ``close()`` flushes
-    and stops. A crash loses at most the questions of the last few milliseconds — a log, not
-    a ledger (broadcast deliveries do not use this).
+    batches, one transaction each, at most every ``FLUSH_DELAY_S``. ``flush()`` writes everything
+    queued (feedback calls it first, so its question row exists); ``close()`` flushes and stops.
+    A crash loses at most the questions of the last fraction of a second — a log, not a ledger
+    (broadcast deliveries do not use this).
     """
 
     def __init__(self, db: Database):
@@ -158,6 +162,7 @@ class QuestionLog:
     async def _run(self) -> None:
         while True:
             await self._wake.wait()
+            await asyncio.sleep(FLUSH_DELAY_S)  # gather a batch: one transaction for many questions
             self._wake.clear()
             try:
                 await self.flush()

@@ -139,6 +139,11 @@ def build_application(settings: Settings, engine: Engine) -> Application:
 
 
 def add_handlers(application: Application) -> None:
+    # Questions first: they are most updates, and commands never pass ~filters.COMMAND, so the
+    # order changes nothing but the number of handlers each question is checked against.
+    text = filters.TEXT & ~filters.COMMAND
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & text, handlers.private_text))
+    application.add_handler(MessageHandler(filters.ChatType.GROUPS & text, handlers.group_text))
     for names, callback, _ in PUBLIC_COMMANDS:
         application.add_handler(CommandHandler(list(names), callback))
     application.add_handler(CommandHandler(["lewati", "skip"], handlers.skip))
@@ -147,9 +152,6 @@ def add_handlers(application: Application) -> None:
         application.add_handler(CommandHandler(list(names), admin.guarded(callback)))
     for names, callback, _ in broadcast.COMMANDS:  # coordinators and admins; checked inside on every call
         application.add_handler(CommandHandler(list(names), callback))
-    private = filters.ChatType.PRIVATE
-    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text))
-    application.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, handlers.group_text))
     application.add_handler(CallbackQueryHandler(broadcast.button, pattern=rf"^[^|]*\|{BROADCAST}\|"))
     application.add_handler(CallbackQueryHandler(broadcast.acknowledge_button, pattern=rf"^[^|]*\|{ACK}\|"))
     application.add_handler(CallbackQueryHandler(handlers.button))

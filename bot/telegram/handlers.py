@@ -15,6 +15,7 @@ from pathlib import Path
 
 from telegram import (
     InlineQueryResultArticle,
+    LinkPreviewOptions,
     InlineQueryResultsButton,
     InputTextMessageContent,
     Message,
@@ -41,6 +42,7 @@ AWAITING = "awaiting"  # user_data key: which profile field the next text messag
 SEARCH_SCORE_SHARE = 0.5  # search results need half the score that suggestions need
 REGISTERED_AT = "registered_at"  # user_data key: when the person was last registered/refreshed
 REGISTRATION_REFRESH_S = 600.0
+NO_LINK_PREVIEW = LinkPreviewOptions(is_disabled=True)  # immutable, so one instance serves every reply
 
 
 @dataclass
@@ -54,9 +56,24 @@ class Services:
     content_dir: Path | None = None  # for /muat_ulang
     seeds_dir: Path | None = None
     version: str = field(init=False)
+    # Per entry: its answer as HTML chunks and its related-question buttons. Both depend only on
+    # the content set, so they are built once per content set instead of once per question.
+    _answer_parts: dict[str, tuple[list[str], list]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.version = keyboards.content_version(self.engine.entries)
+        self.use(self.engine)
+
+    def use(self, engine: Engine) -> None:
+        """Serve this content set from now on (start-up and reload): no await, so no handler sees a mix."""
+        self.engine, self.version, self._answer_parts = engine, keyboards.content_version(engine.entries), {}
+
+    def answer_parts(self, entry: Entry) -> tuple[list[str], list]:
+        """The entry's answer chunks and related-question button rows (built once, then shared)."""
+        parts = self._answer_parts.get(entry.id)
+        if parts is None:
+            related = keyboards.question_buttons(self.version, self.engine.related(entry)[: keyboards.RELATED_SHOWN])
+            parts = self._answer_parts[entry.id] = (answer_html(entry, self.engine.messages), related)
+        return parts
 
     def text(self, key: str, **values: object) -> str:
         return self.engine.messages.get(key, **values)
@@ -89,7 +106,7 @@ async def send_html(message: Message, chunks: list[str], reply_markup=None) -> M
     sent = message
     for number, chunk in enumerate(chunks, start=1):
         markup = reply_markup if number == len(chunks) else None
-        sent = await message.reply_html(chunk, reply_markup=markup, disable_web_page_preview=True)
+        sent = await message.reply_html(chunk, reply_markup=markup, link_preview_options=NO_LINK_PREVIEW)
     return sent
 
 
@@ -369,8 +386,8 @@ async def _send_entry(update: Update, context: ContextTypes.DEFAULT_TYPE, entry:
     assert message is not None
     if context.user_data is not None:
         context.user_data["last_entry"] = entry.id
-    markup = keyboards.answer_keyboard(s.version, s.engine.related(entry), question_id, entry.id)
-    await send_html(message, answer_html(entry, s.engine.messages), reply_markup=markup)
+    chunks, related = s.answer_parts(entry)
+    await send_html(message, chunks, reply_markup=keyboards.answer_keyboard(s.version, related, question_id, entry.id))
 
 
 # --- buttons --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from bot.content.knowledge import Entry
 
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
 BUTTON_TEXT_LIMIT = 60  # characters shown on a button before "…"
+RELATED_SHOWN = 3  # related-question buttons under an answer
 
 # kinds
 ANSWER = "a"  # a: entry id
@@ -67,9 +68,10 @@ def question_buttons(version: str, entries: Sequence[Entry]) -> list[list[Inline
 
 
 def answer_keyboard(
-    version: str, related: Sequence[Entry], question_id: int | None, entry_id: str
+    version: str, related_rows: Sequence[list[InlineKeyboardButton]], question_id: int | None, entry_id: str
 ) -> InlineKeyboardMarkup:
-    rows = question_buttons(version, related[:3])
+    """Related-question rows (from question_buttons; buttons are immutable and may be shared), then 👍/👎."""
+    rows = list(related_rows)
     if question_id is not None:
         rows.append(
             [

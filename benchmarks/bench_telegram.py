@@ -81,21 +81,24 @@ async def fake_main(conn) -> None:
 
 
 @contextlib.asynccontextmanager
-async def fake_server():
-    """Yields (url, run): await run(messages, timeout) -> what the fake recorded. A fresh fake each time."""
+async def fake_server(target=None):
+    """Yields (url, call): await call(*command) -> the child's answer. A fresh fake each time, served by
+    ``target(conn)`` (default: fake_process) in a spawned child process."""
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
-    process = context.Process(target=fake_process, args=(child,), daemon=True)
+    process = context.Process(target=target or fake_process, args=(child,), daemon=True)
     process.start()
     child.close()  # so that recv() fails instead of hanging if the child dies
     loop = asyncio.get_running_loop()
+    lock = asyncio.Lock()
 
-    async def run(messages: list, timeout: float) -> dict:
-        parent.send(("run", messages, timeout))
-        return await loop.run_in_executor(None, parent.recv)
+    async def call(*command):
+        async with lock:
+            parent.send(command)
+            return await loop.run_in_executor(None, parent.recv)
 
     try:
-        yield await loop.run_in_executor(None, parent.recv), run
+        yield await loop.run_in_executor(None, parent.recv), call
     finally:
         parent.send(("quit",))
         await loop.run_in_executor(None, process.join, 10)
@@ -137,12 +140,12 @@ async def measure(kind: str, limiter: bool, messages: list, engine: Engine, conc
     """One run, on a fresh fake and (real bot) a fresh database file. Wall time runs from the first
     injection to the N-th recorded reply; a chat's k-th message is paired with its k-th reply."""
     with tempfile.TemporaryDirectory() as tmp:
-        async with fake_server() as (url, run):
+        async with fake_server() as (url, call):
             app = (real_bot(url, limiter, Path(tmp) / "bot.sqlite3", engine, concurrency) if kind == "real"
                    else echo_bot(url, limiter, concurrency))
             async with polling(app):
                 cpu, main_cpu = time.process_time(), time.thread_time()
-                result = await run(messages, 60 + len(messages) / (10 if limiter else 50))
+                result = await call("run", messages, 60 + len(messages) / (10 if limiter else 50))
                 cpu, main_cpu = time.process_time() - cpu, time.thread_time() - main_cpu
     n, injected, replies = len(messages), result["injected"], result["replies"]
     sent, received = defaultdict(list), defaultdict(list)

@@ -3,24 +3,29 @@
     stunting-bot users grant ID coordinator      stunting-bot users revoke ID coordinator
     stunting-bot users list [--role R] [--region KAB] [--coordinators]
     stunting-bot broadcast send --text TEXT [--role R]... [--region KAB]... [--kecamatan KEC]... [--at TIME]
-    stunting-bot broadcast list | status ID | cancel ID
+    stunting-bot broadcast list | status ID [--follow] | cancel ID
 
 Each command opens the database, does one thing through ``bot.storage`` and closes it
 (``asyncio.run``). The running bot's sender notices a queued broadcast within a second: SQLite in
 WAL mode lets both processes use the file, and writes wait (``busy_timeout``) instead of failing.
 Bad input (unknown id, unknown role, a time without a zone) is one line on stderr and exit 2.
+``status ID --follow`` shows a progress bar read from the database until the broadcast is done or
+cancelled (Ctrl-C stops following, exit 0), then the same table as ``status``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from bot.config import Settings
@@ -31,6 +36,7 @@ from bot.storage.broadcasts import Audience, Report, UnknownBroadcastError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 STATE_ORDER = ("sent", "pending", "sending", "unreachable", "opted_out", "failed", "cancelled")
+FOLLOW_INTERVAL = 0.5  # seconds between database reads of ``status --follow``
 
 
 class UsageError(ValueError):
@@ -66,6 +72,10 @@ def add_commands(commands: Any) -> None:
     listing.set_defaults(handler=_with_db(_broadcast_list))
     status = broadcast_commands.add_parser("status", help="counts per state and the reasons for failures")
     status.add_argument("broadcast_id", type=int, metavar="ID")
+    status.add_argument(
+        "--follow", "-f", action="store_true",
+        help="show a progress bar until the broadcast is done or cancelled (Ctrl-C stops following), then the counts",
+    )  # fmt: skip
     status.set_defaults(handler=_with_db(_broadcast_status))
     cancel = broadcast_commands.add_parser("cancel", help="stop a broadcast: its remaining messages are not sent")
     cancel.add_argument("broadcast_id", type=int, metavar="ID")
@@ -88,6 +98,8 @@ def _with_db(command: Command) -> Callable[[argparse.Namespace, Settings], int]:
         except (UsageError, UnknownUserError, UnknownBroadcastError, ValueError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_USAGE
+        except KeyboardInterrupt:  # Ctrl-C where no handler of our own was installed: quietly
+            return EXIT_OK
 
     return handler
 
@@ -177,7 +189,52 @@ async def _broadcast_list(args: argparse.Namespace, db: Database, console: Conso
     return EXIT_OK
 
 
+async def follow(db: Database, broadcast_id: int, console: Console, interval: float = FOLLOW_INTERVAL) -> bool:
+    """A progress bar refreshed from the database every ``interval`` seconds until the broadcast
+    is done or cancelled; True if it ended, False if the operator pressed Ctrl-C first.
+
+    Only reads: the sender in the bot process does the work. Without a terminal (piped output)
+    rich draws nothing while it runs and prints the bar once at the end.
+    """
+    await store.get_broadcast(db, broadcast_id)  # an unknown id is a usage error before any bar is drawn
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    handled = False
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not the main thread, or Windows
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        handled = True
+    columns = (
+        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[sent]} sent"), TimeElapsedColumn(), TimeRemainingColumn(),
+    )  # fmt: skip
+    try:
+        with Progress(*columns, console=console, refresh_per_second=4) as progress:
+            task = progress.add_task(f"broadcast {broadcast_id}", total=None, sent=0)
+            while True:
+                report = await store.broadcast_report(db, broadcast_id, problem_limit=0)
+                b = report.broadcast
+                state = b.status
+                if b.status == "scheduled":
+                    due = b.send_at <= datetime.now(UTC)
+                    state = "due, waiting for the bot" if due else f"scheduled for {b.send_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+                progress.update(
+                    task, total=report.total, completed=report.total - report.remaining,
+                    sent=report.counts.get("sent", 0), description=f"broadcast {b.id}: {state}",
+                )  # fmt: skip
+                if b.status in ("done", "cancelled"):
+                    return True
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), interval)
+                if stop.is_set():
+                    return False
+    finally:
+        if handled:
+            loop.remove_signal_handler(signal.SIGINT)
+
+
 async def _broadcast_status(args: argparse.Namespace, db: Database, console: Console) -> int:
+    if getattr(args, "follow", False) and not await follow(db, args.broadcast_id, console):
+        console.print("stopped following; the broadcast goes on in the bot", style="yellow")
     report = await store.broadcast_report(db, args.broadcast_id)
     b = report.broadcast
     console.print(

@@ -4,17 +4,19 @@
     stunting-bot chat                 console chat; answers piped lines too
     stunting-bot ask [--json] Q|-     one answer, or JSON lines for questions on stdin
     stunting-bot content check [DIR]  validate the knowledge base
+    stunting-bot content schema [--out DIR]  JSON Schemas of the content files
     stunting-bot eval FILE            matching quality on a question set
     stunting-bot users grant|revoke ID coordinator, users list [--role R] [--region KAB]
     stunting-bot broadcast send --text T [--role R]... [--region KAB]... [--kecamatan KEC]... [--at TIME]
     stunting-bot broadcast list | status ID | cancel ID
+    stunting-bot report unanswered [--since DATE] [--format table|csv] [--names], report stats [--since DATE] [--png FILE]
+    stunting-bot db backup PATH | restore BACKUP | migrate | info, stunting-bot health
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -81,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     check = content_commands.add_parser("check", help="validate every content file")
     check.add_argument("dir", nargs="?", type=Path, help="content directory to check")
     check.set_defaults(handler=_content_check)
+    schema = content_commands.add_parser("schema", help="write a JSON Schema for every content file type")
+    schema.add_argument("--out", type=Path, help="directory for <type>.schema.json files (default: print one JSON object)")
+    schema.set_defaults(handler=_content_schema)
 
     evaluation = commands.add_parser("eval", help="matching quality on a question set")
     evaluation.add_argument("file", type=Path, help="question set YAML (e.g. tests/dev_questions.yaml)")
@@ -96,6 +101,12 @@ def _parser() -> argparse.ArgumentParser:
     from bot import admin_cli  # the storage commands live in their own module
 
     admin_cli.add_commands(commands)
+    from bot import ops_cli  # db backup/restore/migrate, health
+
+    ops_cli.add_commands(commands)
+    from bot import report_cli  # report unanswered|stats
+
+    report_cli.add_commands(commands)
     return parser
 
 
@@ -128,7 +139,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         settings.admin_id_set
     except ValueError as exc:
         return fail(str(exc))
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    from bot import logging_setup  # BOT_LOG_FORMAT text|json, BOT_LOG_LEVEL; the token is redacted
+
+    logging_setup.configure(settings.log_format, settings.log_level, settings.token)
     engine = _engine(args, settings)
     if args.content:
         settings = settings.model_copy(update={"content_dir": args.content})
@@ -177,6 +190,26 @@ def _content_check(args: argparse.Namespace, settings: Settings) -> int:
         f"[bold green]✓ {content_dir}: {len(content.faq)} FAQ entries, {len(content.glossary)} glossary terms, "
         f"{len(content.seeds)} seed articles; all quotes verified; {warnings} warning(s)[/]"
     )
+    return EXIT_OK
+
+
+def _content_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.content.schema import content_schemas
+
+    schemas = content_schemas()
+    if args.out is None:
+        print(json.dumps(schemas, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, schema in schemas.items():
+            (args.out / f"{name}.schema.json").write_text(
+                json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+    except OSError as exc:
+        print(f"error: cannot write the schemas to {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{len(schemas)} schemas written to {args.out}: " + ", ".join(f"{n}.schema.json" for n in schemas))
     return EXIT_OK
 
 

@@ -3,13 +3,16 @@
 Names are the shared contract in docs/ARCHITECTURE.md: TELEGRAM_BOT_TOKEN,
 TELEGRAM_API_BASE_URL, BOT_DB_PATH, BOT_CONTENT_DIR, BOT_SEEDS_DIR, BOT_ADMIN_IDS,
 BOT_BROADCAST_RATE (broadcast messages per second, default 25; Telegram allows about 30).
+BOT_LOG_FORMAT (text|json) and BOT_LOG_LEVEL configure the logs of `stunting-bot run`.
+Every setting is listed in deploy/.env.example (a test keeps it complete).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The repository's own content, for an editable install run from elsewhere.
@@ -31,6 +34,20 @@ class Settings(BaseSettings):
     seeds_dir: Path | None = Field(default=None, validation_alias="BOT_SEEDS_DIR")
     admin_ids: str = Field(default="", validation_alias="BOT_ADMIN_IDS")
     broadcast_rate: float = Field(default=25.0, gt=0, validation_alias="BOT_BROADCAST_RATE")
+    # reload the content by itself when a file under BOT_CONTENT_DIR / BOT_SEEDS_DIR changes
+    content_watch: bool = Field(default=False, validation_alias="BOT_CONTENT_WATCH")
+    # logging of `stunting-bot run` (bot.logging_setup): text or JSON lines, and the root level
+    log_format: Literal["text", "json"] = Field(default="text", validation_alias="BOT_LOG_FORMAT")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        default="INFO", validation_alias="BOT_LOG_LEVEL"
+    )
+
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _case_insensitive(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.strip().upper() if info.field_name == "log_level" else value.strip().lower()
 
     @property
     def has_token(self) -> bool:

@@ -23,19 +23,25 @@ def bot_env(**extra: str) -> dict[str, str]:
     return env | extra
 
 
+async def start_bot_process(api, env: dict[str, str], stderr: int = subprocess.STDOUT) -> asyncio.subprocess.Process:
+    """`stunting-bot run` in a child process, returned once it polls the fake Bot API."""
+    process = await asyncio.create_subprocess_exec(EXE, "run", cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=stderr)
+    deadline = time.monotonic() + 20
+    while not any(c["method"] == "getUpdates" for c in api.calls):
+        if time.monotonic() > deadline or process.returncode is not None:
+            process.kill()
+            output, _ = await process.communicate()
+            raise AssertionError(f"the bot never polled:\n{(output or b'').decode()}")
+        await asyncio.sleep(0.1)
+    return process
+
+
 async def test_run_answers_over_http_and_stops_cleanly_on_sigterm(fake_api, tmp_path):
     env = bot_env(
         TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=fake_api.url, BOT_DB_PATH=str(tmp_path / "bot.sqlite3")
     )
-    process = await asyncio.create_subprocess_exec(
-        EXE, "run", cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    process = await start_bot_process(fake_api, env)
     try:
-        # Wait until the bot polls, then ask a question as a person would.
-        deadline = time.monotonic() + 20
-        while not any(c["method"] == "getUpdates" for c in fake_api.calls):
-            assert time.monotonic() < deadline, "the bot never polled"
-            await asyncio.sleep(0.1)
         fake_api.user_message(777, "brp peserta diklat fds di lembang")
         reply = await fake_api.wait_for(lambda c: c.get("chat_id") == 777 and "120" in (c.get("text") or ""), timeout=15)
         assert "Sumber" in reply["text"]

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.storage import get_user, set_region
-from bot.telegram.keyboards import content_version, pack
+from bot.telegram.keyboards import pack
 from tests.conftest import ADMIN, running_bot
 from tests.fake_bot_api import FakeBotApi
 

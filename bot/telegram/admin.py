@@ -5,21 +5,31 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.content.problems import ContentError
 from bot.engine import Engine
+from bot.reports.records import REPORT_TZ, day_start
+from bot.reports.stats import Stats, build_stats
+from bot.reports.summary import period, stats_summary, unanswered_blocks
+from bot.reports.unanswered import engine_normaliser, group_questions
 from bot.storage import users
+from bot.storage import reports as report_store
 from bot.telegram.broadcast import set_coordinator_menu
 from bot.telegram.handlers import is_admin, refuse, send_html, services
-from bot.telegram.keyboards import content_version
+from bot.telegram.reload import ContentReloader, outcome_text
 from bot.telegram.render import esc, plain_html
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
-MAX_PROBLEMS_SHOWN = 20
+
+
+async def flush_question_log(s) -> None:
+    """Reports read the database: write the questions of the last moments first."""
+    if s.question_log is not None:
+        await s.question_log.flush()
 
 
 def guarded(callback: Handler) -> Handler:
@@ -34,37 +44,13 @@ def guarded(callback: Handler) -> Handler:
 
 
 async def reload_content(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Validate and index the content off the event loop, then swap it in; keep the old on error."""
-    s = services(context)
+    """/muat_ulang: check and index the content off the event loop, swap it in; keep the old on error."""
     message = update.effective_message
-    if message is None or s.content_dir is None:
+    reloader: ContentReloader | None = context.application.bot_data.get("reloader")
+    if message is None or reloader is None:
         return
-    old = s.engine
-    try:
-        new = await asyncio.to_thread(Engine.from_directory, s.content_dir, s.seeds_dir)
-    except ContentError as exc:
-        errors = [str(p) for p in exc.problems if p.severity == "error"]
-        shown = "\n".join(f"• {line}" for line in errors[:MAX_PROBLEMS_SHOWN])
-        more = len(errors) - MAX_PROBLEMS_SHOWN
-        text = s.text("tg_reload_failed", count=len(errors), problems=shown)
-        if more > 0:
-            text += "\n" + s.text("tg_reload_more", count=more)
-        log.warning("content reload refused: %d problem(s)", len(errors))
-        await send_html(message, plain_html(text))
-        return
-    s.engine, s.version = new, content_version(new.entries)
-    before = {e.id: e for e in old.entries}
-    after = {e.id: e for e in new.entries}
-    changed = sum(1 for i in before.keys() & after.keys() if before[i] != after[i])
-    summary = s.text(
-        "tg_reload_done",
-        entries=len(after),
-        added=len(after.keys() - before.keys()),
-        changed=changed,
-        removed=len(before.keys() - after.keys()),
-    )
-    log.info("content reloaded: %s", summary.replace("\n", " "))
-    await send_html(message, plain_html(summary))
+    outcome = await reloader.reload()
+    await send_html(message, plain_html(outcome_text(outcome, reloader.services.engine.messages)))
 
 
 GRANT = {"koordinator", "coordinator"}
@@ -103,7 +89,84 @@ async def set_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_html(esc(s.text(key, name=name, id=user.telegram_id)))
 
 
+# --- reports -------------------------------------------------------------------------------
+
+MAX_GROUPS_SHOWN = 30
+STATS_DAYS = 30
+NAMES = {"nama", "names"}
+
+
+def _report_args(args: list[str]) -> tuple[date | None, bool] | str:
+    """``[YYYY-MM-DD] [nama]`` in any order; the offending word when something else is given."""
+    since, names = None, False
+    for word in args:
+        if word.casefold() in NAMES:
+            names = True
+            continue
+        try:
+            since = date.fromisoformat(word)
+        except ValueError:
+            return word[:32]
+    return since, names
+
+
+async def _report_request(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """(services, message, (since, names)) for a report command, or None when there is nothing to do
+    (a usage hint has then been sent). The question log is flushed first: reports read the database."""
+    s = services(context)
+    message = update.effective_message
+    if message is None:
+        return None
+    parsed = _report_args(context.args or [])
+    if isinstance(parsed, str):
+        await send_html(message, plain_html(s.text("tg_report_usage", text=parsed)))
+        return None
+    await flush_question_log(s)
+    return s, message, parsed
+
+
+async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/belum_terjawab [YYYY-MM-DD] [nama]: unanswered and disliked questions, grouped."""
+    request = await _report_request(update, context)
+    if request is None:
+        return
+    s, message, (since, names) = request
+    rows = await report_store.unanswered_questions(s.db, day_start(since) if since else None)
+    engine = s.engine
+    groups = await asyncio.to_thread(group_questions, rows, engine_normaliser(engine), with_names=names)
+    blocks = unanswered_blocks(groups, engine.messages, since=since, limit=MAX_GROUPS_SHOWN)
+    await send_html(message, plain_html(*blocks))
+
+
+async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/statistik [YYYY-MM-DD]: the chart as a photo, then the summary (default: the last 30 days)."""
+    request = await _report_request(update, context)
+    if request is None:
+        return
+    s, message, (since, _) = request
+    today = datetime.now(REPORT_TZ).date()
+    since = since or today - timedelta(days=STATS_DAYS - 1)
+    start = day_start(since)
+    questions = await report_store.question_outcomes(s.db, start)
+    votes = await report_store.votes(s.db, start)
+    people = await report_store.companions(s.db)
+    engine = s.engine
+    titles = {entry.id: entry.question for entry in engine.entries}
+    stats = build_stats(questions, votes, people, today=today, since=since, titles=titles)
+    png = await asyncio.to_thread(_chart, stats, engine, since)  # matplotlib takes a while: off the loop
+    await message.reply_photo(png, caption=s.text("tg_stats_caption", period=period(engine.messages, since)))
+    await send_html(message, plain_html(stats_summary(stats, engine.messages, since)))
+
+
+def _chart(stats: Stats, engine: Engine, since: date) -> bytes:
+    from bot.reports.chart import render_chart  # matplotlib is imported on first use, not at start-up
+
+    return render_chart(stats, engine.messages, since)
+
+
 COMMANDS = [
     (("muat_ulang", "reload"), reload_content, "tg_command_reload"),
     (("peran", "role"), set_role, "tg_command_role"),
+    (("belum_terjawab", "unanswered"), unanswered, "tg_command_unanswered"),
+    (("statistik", "stats"), statistics, "tg_command_stats"),
 ]

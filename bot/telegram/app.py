@@ -21,6 +21,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     InlineQueryHandler,
     MessageHandler,
     filters,
@@ -34,6 +35,7 @@ from bot.storage import users
 from bot.telegram import admin, broadcast, handlers
 from bot.telegram.keyboards import ACK, BROADCAST
 from bot.telegram.handlers import Services
+from bot.telegram.reload import ContentReloader
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +76,9 @@ def valid_token(token: str) -> bool:
     return bool(TOKEN_PATTERN.match(token))
 
 
-def build_application(settings: Settings, engine: Engine) -> Application:
-    """The Application for these settings; storage opens in post_init, inside the event loop."""
+def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool = False) -> Application:
+    """The Application for these settings; storage opens in post_init, inside the event loop.
+    ``reload_on_sighup``: SIGHUP reloads the content (``run`` sets it; tests in-process do not)."""
     token = settings.token
     builder = (
         ApplicationBuilder()
@@ -84,6 +87,7 @@ def build_application(settings: Settings, engine: Engine) -> Application:
         # Bounded: hundreds of handlers sending at once make httpx open ~100 connections and
         # slow every request down (docs/benchmarks.md, "Telegram end to end").
         .concurrent_updates(CONCURRENT_UPDATES)
+        .context_types(ContextTypes(context=handlers.BotContext))
     )
     urls: dict[str, str] = {}
     if settings.telegram_api_base_url:
@@ -118,8 +122,17 @@ def build_application(settings: Settings, engine: Engine) -> Application:
         reporter = broadcast.ProgressReporter(application)
         reporter.start()
         application.bot_data["broadcast_progress"] = reporter
+        reloader = ContentReloader(application, settings.content_dir, settings.seeds_dir)
+        application.bot_data["reloader"] = reloader
+        if reload_on_sighup:
+            reloader.install_signal()
+        if settings.content_watch:
+            reloader.start_watching()
 
     async def post_shutdown(application: Application) -> None:
+        reloader: ContentReloader | None = application.bot_data.pop("reloader", None)
+        if reloader is not None:
+            await reloader.stop()
         reporter: broadcast.ProgressReporter | None = application.bot_data.pop("broadcast_progress", None)
         if reporter is not None:
             await reporter.stop()
@@ -204,7 +217,7 @@ def run(settings: Settings, engine: Engine) -> int:
         handler.addFilter(RedactToken(settings.token))
     # httpx logs every request URL, and the URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    application = build_application(settings, engine)
+    application = build_application(settings, engine, reload_on_sighup=True)
     try:
         application.run_polling(
             allowed_updates=Update.ALL_TYPES,

@@ -1,5 +1,6 @@
-"""Coordinator broadcasts in Telegram: the /siaran draft, /batal, read confirmations, and the
-progress reporter that edits the coordinator's progress message and sends the final report.
+"""Coordinator broadcasts in Telegram: the /siaran draft, /batal, read confirmations, stopping a
+running or scheduled broadcast ("Batalkan siaran" on the progress message, or /batal_siaran ID),
+and the progress reporter that edits the coordinator's progress message and sends the final report.
 
 The draft lives in ``user_data[DRAFT]``; a text step sets ``user_data[AWAITING]`` to one of
 ``TEXT_STEPS`` (``handlers.private_text`` hands those here). Permission (coordinator or admin)
@@ -37,6 +38,7 @@ PROGRESS_INTERVAL = 2.0  # seconds between edits of one progress message
 REPORT_PROBLEMS_SHOWN = 10
 REASON_LENGTH = 200  # characters of each reason in the report, so it stays one message
 ACK_NAMES_SHOWN = 30
+CANCEL_SETTLE = 30.0  # seconds a cancelled broadcast's report waits for the message in flight, at most
 
 
 def number(value: int) -> str:
@@ -239,6 +241,20 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()
         await (show_acks if action == "acks" else resend)(update, context, int(args[0]))
         return
+    if action in ("stop", "stopok", "keep") and args and args[0].isdigit():
+        broadcast_id = int(args[0])
+        if action == "keep":
+            await query.answer(s.text("tg_broadcast_stop_kept", id=broadcast_id))
+        else:
+            await query.answer()
+        if action != "stop":  # the confirmation is answered: its buttons go
+            with contextlib.suppress(TelegramError):
+                await message.edit_reply_markup(None)
+        if action == "stop":
+            await confirm_stop(update, context, broadcast_id)
+        elif action == "stopok":
+            await stop_broadcast(update, context, broadcast_id)
+        return
     draft = _draft(context)
     if draft is None or draft.get("text") is None:
         await query.answer(s.text("tg_broadcast_expired"), show_alert=True)
@@ -305,11 +321,93 @@ async def queue(update: Update, context: ContextTypes.DEFAULT_TYPE, send_at: dat
     else:
         when = send_at.astimezone(WIB).strftime("%Y-%m-%d %H:%M") + " WIB"
         text = s.text("tg_broadcast_scheduled", id=broadcast_id, count=number(count), when=when)
-    progress = await context.bot.send_message(message.chat_id, esc(text), parse_mode=ParseMode.HTML)
+    progress = await context.bot.send_message(
+        message.chat_id, esc(text), parse_mode=ParseMode.HTML, reply_markup=stop_markup(s, broadcast_id)
+    )
     await broadcasts.set_progress(s.db, broadcast_id, progress.chat_id, progress.message_id)
     sender = context.application.bot_data.get("broadcast_sender")
     if sender is not None:
         sender.wake()
+
+
+# --- stopping a running or scheduled broadcast ---------------------------------------------
+
+
+def stop_markup(s: Services, broadcast_id: int) -> InlineKeyboardMarkup:
+    """The "Batalkan siaran" button on a progress message (it asks for confirmation first)."""
+    button = keyboards.broadcast_button(s.version, s.text("tg_broadcast_button_stop"), "stop", broadcast_id)
+    return InlineKeyboardMarkup([[button]])
+
+
+async def _stoppable(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_id: int) -> Broadcast | None:
+    """The broadcast if this person may stop it and it is still running or scheduled; otherwise
+    None, after telling them why (refusals are logged like every privileged command)."""
+    s = services(context)
+    message = update.effective_message
+    assert message is not None
+    try:
+        broadcast = await broadcasts.get_broadcast(s.db, broadcast_id)
+    except broadcasts.UnknownBroadcastError:
+        await message.reply_html(esc(s.text("tg_broadcast_stop_unknown", id=broadcast_id)))
+        return None
+    if await _own_broadcast(update, context, broadcast_id) is None:
+        await refuse(update, context)
+        return None
+    if broadcast.status in ("done", "cancelled"):
+        key = "tg_broadcast_stop_already_done" if broadcast.status == "done" else "tg_broadcast_stop_already_cancelled"
+        await message.reply_html(esc(s.text(key, id=broadcast_id)))
+        return None
+    return broadcast
+
+
+async def confirm_stop(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_id: int) -> None:
+    """ "Batalkan siaran" pressed: how many went out and how many would not, with Ya / Tidak."""
+    s = services(context)
+    message = update.effective_message
+    if message is None or await _stoppable(update, context, broadcast_id) is None:
+        return
+    report = await broadcasts.broadcast_report(s.db, broadcast_id, problem_limit=0)
+    text = s.text(
+        "tg_broadcast_stop_confirm", id=broadcast_id, sent=number(report.counts.get("sent", 0)),
+        total=number(report.total), remaining=number(report.counts.get("pending", 0)),
+    )  # fmt: skip
+    v, b = s.version, keyboards.broadcast_button
+    markup = InlineKeyboardMarkup(
+        [[b(v, s.text("tg_broadcast_button_stop_yes"), "stopok", broadcast_id),
+          b(v, s.text("tg_broadcast_button_stop_no"), "keep", broadcast_id)]]
+    )  # fmt: skip
+    await message.reply_html(esc(text), reply_markup=markup)
+
+
+async def stop_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_id: int) -> None:
+    """Cancel: pending rows become ``cancelled`` at once; the one message in flight (if any)
+    finishes. The progress reporter then edits the progress message and sends the final report."""
+    s = services(context)
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or await _stoppable(update, context, broadcast_id) is None:
+        return
+    cancelled = await broadcasts.cancel_broadcast(s.db, broadcast_id)
+    if cancelled == 0 and (await broadcasts.get_broadcast(s.db, broadcast_id)).status == "done":
+        await message.reply_html(esc(s.text("tg_broadcast_stop_already_done", id=broadcast_id)))  # it just finished
+        return
+    log.info("broadcast %d cancelled by %s from Telegram; %d message(s) will not be sent", broadcast_id, user.id, cancelled)
+    await message.reply_html(esc(s.text("tg_broadcast_stop_done", id=broadcast_id, cancelled=number(cancelled))))
+
+
+async def stop_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/batal_siaran ID: stop one's own broadcast (admins: any), without a confirmation step."""
+    s = services(context)
+    message = update.effective_message
+    if message is None:
+        return
+    if not await allowed(update, context):
+        await refuse(update, context)
+        return
+    argument = (context.args or [""])[0].lstrip("#")
+    if len(context.args or []) != 1 or not argument.isdigit():
+        await message.reply_html(esc(s.text("tg_broadcast_stop_usage")))
+        return
+    await stop_broadcast(update, context, int(argument))
 
 
 # --- read confirmations --------------------------------------------------------------------
@@ -380,7 +478,9 @@ async def resend(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_i
     )  # they got the original: their profile since does not matter, only (un)subscription
     log.info("broadcast %d: resend of %d to %d who did not confirm", new_id, broadcast_id, count)
     text = s.text("tg_broadcast_queued", id=new_id, count=number(count))
-    progress = await context.bot.send_message(message.chat_id, esc(text), parse_mode=ParseMode.HTML)
+    progress = await context.bot.send_message(
+        message.chat_id, esc(text), parse_mode=ParseMode.HTML, reply_markup=stop_markup(s, new_id)
+    )
     await broadcasts.set_progress(s.db, new_id, progress.chat_id, progress.message_id)
     sender = context.application.bot_data.get("broadcast_sender")
     if sender is not None:
@@ -420,6 +520,8 @@ def report_text(s: Services, report: broadcasts.Report) -> str:
         total=number(report.total),
         **{key: number(counts.get(key, 0)) for key in ("sent", "unreachable", "opted_out", "failed", "cancelled")},
     )
+    if report.broadcast.status == "cancelled":
+        text += "\n" + s.text("tg_broadcast_report_cancelled", sent=number(counts.get("sent", 0)))
     if report.problems:
         lines = [s.text("tg_broadcast_report_reasons")]
         lines += [
@@ -471,8 +573,11 @@ class ProgressReporter:
         s: Services = self.application.bot_data["services"]
         for broadcast in await broadcasts.to_report(s.db):
             report = await broadcasts.broadcast_report(s.db, broadcast.id)
-            finished = report.broadcast.status in ("done", "cancelled")
-            await self._edit(report.broadcast, progress_text(s, report))
+            finished = report.broadcast.status == "done" or (
+                report.broadcast.status == "cancelled" and not self._in_flight(report)
+            )
+            markup = None if report.broadcast.status in ("done", "cancelled") else stop_markup(s, broadcast.id)
+            await self._edit(report.broadcast, progress_text(s, report), markup)
             if finished:
                 assert broadcast.progress_chat_id is not None
                 try:
@@ -487,15 +592,24 @@ class ProgressReporter:
                 await broadcasts.mark_reported(s.db, broadcast.id)
                 self._shown.pop(broadcast.id, None)
 
-    async def _edit(self, broadcast: Broadcast, text: str) -> None:
+    @staticmethod
+    def _in_flight(report: broadcasts.Report) -> bool:
+        """A cancelled broadcast's last message may still be on its way: report once it is recorded
+        (or, should the sender have stopped with it in flight, after ``CANCEL_SETTLE`` seconds)."""
+        finished_at = report.broadcast.finished_at
+        settled = finished_at is not None and (datetime.now(UTC) - finished_at).total_seconds() > CANCEL_SETTLE
+        return report.counts.get("sending", 0) > 0 and not settled
+
+    async def _edit(self, broadcast: Broadcast, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         html = esc(text)
         if self._shown.get(broadcast.id) == html:
             return
         self._shown[broadcast.id] = html
-        try:
+        try:  # editing without the keyboard would remove it: it is sent with every edit while running
             await self.bot.edit_message_text(
-                html, chat_id=broadcast.progress_chat_id, message_id=broadcast.progress_message_id, parse_mode=ParseMode.HTML
-            )
+                html, chat_id=broadcast.progress_chat_id, message_id=broadcast.progress_message_id,
+                parse_mode=ParseMode.HTML, reply_markup=markup,
+            )  # fmt: skip
         except TelegramError as exc:  # deleted by the coordinator, or "not modified" after a restart
             log.info("broadcast %d: progress message not edited: %s", broadcast.id, exc)
 
@@ -505,6 +619,7 @@ class ProgressReporter:
 
 COMMANDS = [
     (("siaran", "broadcast"), broadcast_command, "tg_command_broadcast"),
+    (("batal_siaran", "cancel_broadcast"), stop_command, "tg_command_cancel_broadcast"),
 ]
 
 

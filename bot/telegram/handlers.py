@@ -7,10 +7,12 @@ well-formed message, whatever the input.
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from telegram import (
@@ -22,8 +24,8 @@ from telegram import (
     Update,
 )
 from telegram import User as TelegramUser
-from telegram.constants import ChatType, ParseMode
-from telegram.ext import ContextTypes
+from telegram.constants import ParseMode
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.content.knowledge import GLOSSARY_TOPIC, Entry, glossary_id
 from bot.engine import Engine, Reply
@@ -97,7 +99,20 @@ def argument(context: ContextTypes.DEFAULT_TYPE) -> str:
     return " ".join(context.args or []).strip()
 
 
+class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """PTB's per-update context (set with ``ContextTypes(context=BotContext)``), with the bot's
+    services pinned to the content set in use when the update's handling started."""
+
+    @cached_property
+    def services(self) -> Services:
+        return copy.copy(self.application.bot_data["services"])  # shallow: same db, same content set
+
+
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    """The services for this update. A reload swaps the content set on the shared object; an update
+    keeps the set it started with, so no reply mixes an old answer with new buttons."""
+    if isinstance(context, BotContext):
+        return context.services
     return context.application.bot_data["services"]
 
 

@@ -1,0 +1,39 @@
+"""JSON Schemas of the content files, from the pydantic models (pure).
+
+Editors that understand JSON Schema (VS Code with the YAML extension, for instance) can then
+complete and check the YAML while admins type. The schemas check shape only; ``content check``
+still does the cross-references (topics, related ids, quotes against the articles).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from bot.content.loader import FAQ_DIR, GLOSSARY_FILE, LEXICON_FILE, MESSAGES_FILE, SEED_INDEX_FILE, TOPICS_FILE
+from bot.content.models import FaqEntry, GlossaryTerm, Lexicon, Messages, SeedArticle, Topic
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+# schema name -> (the files it describes, the type of one file's YAML document)
+CONTENT_TYPES: dict[str, tuple[str, Any]] = {
+    "faq": (f"content/{FAQ_DIR}/*.yaml", list[FaqEntry]),
+    "glossary": (f"content/{GLOSSARY_FILE}", list[GlossaryTerm]),
+    "lexicon": (f"content/{LEXICON_FILE}", Lexicon),
+    "topics": (f"content/{TOPICS_FILE}", list[Topic]),
+    "messages": (f"content/{MESSAGES_FILE}", Messages),
+    "seeds-index": (f"seeds/{SEED_INDEX_FILE}", list[SeedArticle]),
+}
+
+
+def content_schemas() -> dict[str, dict[str, Any]]:
+    """``{name: JSON Schema}`` for every content file type (names as in ``CONTENT_TYPES``)."""
+    schemas: dict[str, dict[str, Any]] = {}
+    for name, (files, shape) in CONTENT_TYPES.items():
+        schema = TypeAdapter(shape).json_schema()
+        if shape is Messages:
+            # Every message is a non-empty template string (the model checks this in a validator).
+            schema["additionalProperties"] = {"type": "string", "minLength": 1, "pattern": r"\S"}
+        schemas[name] = {"$schema": SCHEMA_DIALECT, **schema, "title": f"{name} ({files})"}
+    return schemas

@@ -1,0 +1,152 @@
+"""Report commands on the bot's database (``BOT_DB_PATH``), for admins on the server.
+
+    stunting-bot report unanswered [--since YYYY-MM-DD] [--format table|csv] [--names]
+    stunting-bot report stats [--since YYYY-MM-DD] [--png FILE]
+
+The database is only read. Dates are days in WIB (Asia/Jakarta). Bad input is one line on
+stderr and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import sys
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.reports.records import REPORT_TZ, AskedQuestion, Companion, QuestionOutcome, Vote, day_start
+from bot.reports.stats import build_stats
+from bot.reports.summary import moment, stats_summary
+from bot.reports.unanswered import engine_normaliser, group_questions
+from bot.storage import Database
+from bot.storage import reports as store
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DEFAULT_STATS_DAYS = 30
+CSV_COLUMNS = ("count", "unanswered", "disliked", "question", "last_asked", "other_wordings", "disliked_entries")
+
+
+class UsageError(ValueError):
+    """Bad input from the operator: printed as one line, exit 2."""
+
+
+def add_commands(commands: Any) -> None:
+    report = commands.add_parser("report", help="reports: unanswered questions, usage statistics")
+    report_commands = report.add_subparsers(title="report commands", metavar="ACTION", required=True)
+    unanswered = report_commands.add_parser(
+        "unanswered", help="questions the bot could not answer or whose answer got 👎, grouped"
+    )
+    unanswered.add_argument("--since", metavar="YYYY-MM-DD", help="only questions from this day on (WIB)")
+    unanswered.add_argument("--format", choices=("table", "csv"), default="table", help="table (default) or CSV")
+    unanswered.add_argument("--names", action="store_true", help="also show who asked (personal data)")
+    unanswered.set_defaults(handler=_unanswered)
+    stats = report_commands.add_parser("stats", help="questions per day, top entries, 👍/👎, companions")
+    stats.add_argument(
+        "--since", metavar="YYYY-MM-DD", help=f"from this day on (WIB; default: the last {DEFAULT_STATS_DAYS} days)"
+    )
+    stats.add_argument("--png", metavar="FILE", help="also write the chart to this PNG file")
+    stats.set_defaults(handler=_stats)
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--since {text!r} is not a date such as 2026-11-01") from None
+
+
+def today() -> date:
+    return datetime.now(REPORT_TZ).date()
+
+
+def default_stats_since() -> date:
+    return today() - timedelta(days=DEFAULT_STATS_DAYS - 1)
+
+
+def _engine(args: argparse.Namespace, settings: Settings) -> Engine:
+    """The content (for titles, messages and the normaliser), honouring --content and --seeds."""
+    return Engine.from_directory(args.content or settings.content_dir, args.seeds or settings.seeds_dir)
+
+
+def _unanswered(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        since = parse_day(args.since) if args.since else None
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    engine = _engine(args, settings)
+
+    async def fetch() -> list[AskedQuestion]:
+        async with await Database.open(settings.db_path) as db:
+            return await store.unanswered_questions(db, day_start(since) if since else None)
+
+    groups = group_questions(asyncio.run(fetch()), engine_normaliser(engine), with_names=args.names)
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS + (("asked_by",) if args.names else ()))
+        for group in groups:
+            row = [
+                group.count, group.unanswered, group.disliked, group.representative, group.last_asked.isoformat(),
+                " | ".join(group.examples), " ".join(group.disliked_entries),
+            ]  # fmt: skip
+            writer.writerow(row + ([", ".join(group.askers)] if args.names else []))
+        return EXIT_OK
+    console = Console(soft_wrap=False)
+    questions = sum(group.count for group in groups)
+    table = Table(
+        title=f"{questions} unanswered or disliked question(s) in {len(groups)} group(s)"
+        + (f" since {since.isoformat()}" if since else "")
+    )
+    for column in ("#", "count", "none", "👎", "question", "other wordings", "last asked (WIB)"):
+        table.add_column(column, overflow="fold", justify="right" if column in ("#", "count", "none", "👎") else "left")
+    if args.names:
+        table.add_column("asked by", overflow="fold")
+    for number, group in enumerate(groups, start=1):
+        cells = [
+            str(number), str(group.count), str(group.unanswered), str(group.disliked), group.representative,
+            "\n".join(group.examples), moment(group.last_asked),
+        ]  # fmt: skip
+        table.add_row(*cells, *([", ".join(group.askers)] if args.names else []))
+    console.print(table)
+    return EXIT_OK
+
+
+def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        since = parse_day(args.since) if args.since else default_stats_since()
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    engine = _engine(args, settings)
+
+    async def fetch() -> tuple[list[QuestionOutcome], list[Vote], list[Companion]]:
+        async with await Database.open(settings.db_path) as db:
+            start = day_start(since)
+            return (
+                await store.question_outcomes(db, start),
+                await store.votes(db, start),
+                await store.companions(db),
+            )
+
+    questions, votes, people = asyncio.run(fetch())
+    titles = {entry.id: entry.question for entry in engine.entries}
+    stats = build_stats(questions, votes, people, today=today(), since=since, titles=titles)
+    Console(soft_wrap=True).print(stats_summary(stats, engine.messages, since), markup=False, highlight=False)
+    if args.png:
+        from bot.reports.chart import render_chart  # matplotlib only when a chart is asked for
+
+        try:
+            with open(args.png, "wb") as file:
+                file.write(render_chart(stats, engine.messages, since))
+        except OSError as exc:
+            print(f"error: cannot write {args.png}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        Console().print(f"chart written to {args.png}", markup=False, highlight=False)
+    return EXIT_OK

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from bot.content.knowledge import Entry
 from bot.matching.normalise import Normaliser, Rules
 from bot.matching.stem import Stemmer
-from bot.matching.score import STOPWORD_WEIGHT, Weights, combine, idf, similarity
+from bot.matching.score import STOPWORD_WEIGHT, Weights, combine, idf, sorted_similarity, sorted_words
 
 # How many phrasings (best by coverage) are re-scored with the string similarity.
 RERANK = 40
@@ -82,6 +82,7 @@ class Index:
         for owner, tokens in zip(owners, token_lists):
             self.entry_intents[owner] |= self.question_words.intersection(tokens)
         self.texts = [" ".join(tokens) for tokens in token_lists]
+        self.sorted_texts = [sorted_words(text) for text in self.texts]  # for sorted_similarity
         # Everything an entry talks about: its phrasings and its answer. A question word the
         # entry never mentions ("kukar" against a national figure) is a sign it is not the answer.
         self.entry_words: list[frozenset[str]] = [frozenset(self._stems(base.tokens(e.answer))) for e in self.entries]
@@ -187,7 +188,8 @@ class Index:
         shortlist = [-key[2] for key in heapq.nlargest(RERANK, keys)]
 
         intents = self.question_words.intersection(weights)
-        owner, texts, entry_words, entry_intents = self.owner, self.texts, self.entry_words, self.entry_intents
+        owner, texts, entry_words, entry_intents = self.owner, self.sorted_texts, self.entry_words, self.entry_intents
+        sorted_question = sorted_words(query.text)
         blend = self.weights.blend_coverage
         mentioned_by: dict[int, float] = {}
         best: dict[int, Scored] = {}
@@ -197,12 +199,12 @@ class Index:
             mentioned = mentioned_by.get(entry)
             if mentioned is None:
                 words = entry_words[entry]
-                mentioned = mentioned_by[entry] = sum(weight for token, weight in items if token in words)
+                mentioned = mentioned_by[entry] = sum([weight for token, weight in items if token in words])
             score = combine(
                 self.weights,
                 blend(matched / total, mentioned / total),
                 matched / phrasing_weight[phrasing],
-                similarity(query.text, texts[phrasing]),
+                sorted_similarity(sorted_question, texts[phrasing]),
                 intent_matches=not intents or not intents.isdisjoint(entry_intents[entry]),
                 unknown_words=unknown_words,
             )

@@ -1,13 +1,15 @@
-"""Build and run the Telegram Application (python-telegram-bot v22, long polling).
+"""Build and run the Telegram Application (python-telegram-bot v22, long polling or a webhook).
 
 The shell around the engine: configuration, handler wiring, the command menu,
-storage lifetime, logging that never shows the token, clean stop on SIGINT/SIGTERM.
+storage lifetime, one log line per update, clean stop on SIGINT/SIGTERM. The logging set-up
+(token redaction included) is ``bot.logging_setup``'s; webhook mode is ``bot.telegram.webhook``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import re
 import signal
@@ -32,10 +34,11 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.storage import Database, QuestionLog
 from bot.storage import users
-from bot.telegram import admin, broadcast, handlers
-from bot.telegram.keyboards import ACK, BROADCAST
+from bot.telegram import admin, broadcast, handlers, privacy
+from bot.telegram.keyboards import ACK, BROADCAST, DELETE_DATA
 from bot.telegram.handlers import Services
 from bot.telegram.reload import ContentReloader
+from bot.telegram.update_log import TimedApplication
 
 log = logging.getLogger(__name__)
 
@@ -53,23 +56,10 @@ PUBLIC_COMMANDS = [
     (("profil", "profile"), handlers.profile, "tg_command_profile"),
     (("langganan", "subscribe"), handlers.subscribe, "tg_command_subscribe"),
     (("berhenti", "stop", "unsubscribe"), handlers.unsubscribe, "tg_command_unsubscribe"),
+    (("hapus_data", "delete_my_data"), privacy.delete_command, "tg_command_delete_data"),
 ]
 MAX_COORDINATOR_MENUS = 500  # chat-scoped menus set at start-up (best effort)
 GROUP_MENU = {"bantuan", "topik", "istilah", "cari"}
-
-
-class RedactToken(logging.Filter):
-    """Replaces the bot token wherever it would appear in a log line."""
-
-    def __init__(self, token: str):
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.token and self.token in record.getMessage():
-            record.msg = record.getMessage().replace(self.token, "<token>")
-            record.args = ()
-        return True
 
 
 def valid_token(token: str) -> bool:
@@ -82,6 +72,7 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
     token = settings.token
     builder = (
         ApplicationBuilder()
+        .application_class(TimedApplication)  # one log line per update (bot.telegram.update_log)
         .token(token)
         .rate_limiter(AIORateLimiter(max_retries=3))
         # Bounded: hundreds of handlers sending at once make httpx open ~100 connections and
@@ -96,6 +87,9 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
         builder = builder.base_url(urls["base_url"]).base_file_url(urls["base_file_url"])
 
     async def post_init(application: Application) -> None:
+        # The content index and everything built at start-up live until exit: move them out of the
+        # cyclic collector's sight, so its full passes do not rescan them (docs/benchmarks.md).
+        gc.freeze()
         db = await Database.open(settings.db_path)
         question_log = QuestionLog(db)
         await question_log.start()
@@ -108,6 +102,7 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
             seeds_dir=settings.seeds_dir,
         )
         await set_command_menus(application)
+        privacy.start_retention(application, settings.question_retention_days)  # at start-up, then every 6 h
         # Broadcasts go through their own Bot, paced by the sender and without the
         # AIORateLimiter (see bot/broadcast/sender.py for why).
         if settings.broadcast_rate > 30:
@@ -167,6 +162,7 @@ def add_handlers(application: Application) -> None:
         application.add_handler(CommandHandler(list(names), callback))
     application.add_handler(CallbackQueryHandler(broadcast.button, pattern=rf"^[^|]*\|{BROADCAST}\|"))
     application.add_handler(CallbackQueryHandler(broadcast.acknowledge_button, pattern=rf"^[^|]*\|{ACK}\|"))
+    application.add_handler(CallbackQueryHandler(privacy.button, pattern=rf"^[^|]*\|{DELETE_DATA}\|"))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.on_error)
@@ -212,18 +208,27 @@ async def polling(application: Application, timeout: int = 1) -> AsyncIterator[A
 
 
 def run(settings: Settings, engine: Engine) -> int:
-    """Long polling until SIGINT/SIGTERM. Returns the process exit status."""
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactToken(settings.token))
-    # httpx logs every request URL, and the URL contains the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    """Long polling, or webhook mode when BOT_WEBHOOK_URL is set (settings already checked by
+    ``stunting-bot run``), until SIGINT/SIGTERM. Returns the process exit status. Logging is set
+    up by the caller (``bot.logging_setup.configure``: token redacted, httpx held at WARNING)."""
     application = build_application(settings, engine, reload_on_sighup=True)
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
     try:
-        application.run_polling(
-            allowed_updates=Update.ALL_TYPES,
-            stop_signals=(signal.SIGINT, signal.SIGTERM),
-            close_loop=False,
-        )
+        if settings.webhook_mode:
+            from bot.telegram import webhook  # noqa: PLC0415 (aiohttp only in webhook mode)
+
+            host, port = settings.webhook_address
+            url, secret = (settings.webhook_url or "").strip(), settings.webhook_secret_value
+            try:
+                asyncio.run(webhook.serve(application, url, secret, host, port, stop_signals))
+            except webhook.WebhookRefused as exc:
+                log.error("Telegram refused the webhook URL (BOT_WEBHOOK_URL=%s): %s", url, exc)
+                return 2
+            except webhook.ListenFailed as exc:  # the port is taken (perhaps for a moment: exit 1, restart)
+                log.error("%s", exc)
+                return 1
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=stop_signals, close_loop=False)
     except InvalidToken:
         log.error("Telegram refused the token (TELEGRAM_BOT_TOKEN); check it with BotFather.")
         return 2

@@ -220,6 +220,21 @@ async def test_cancel_stops_the_remaining_rows(db):
         await store.cancel_broadcast(db, 999)
 
 
+async def test_a_crash_with_a_row_in_flight_of_a_cancelled_broadcast_closes_that_row(db):
+    await people(db, [1, 2, 3])
+    running, _ = await store.create_broadcast(db, "Tetap jalan")
+    cancelled, _ = await store.create_broadcast(db, "Dibatalkan")
+    assert (await store.claim_next(db, running)).telegram_id == 1
+    assert (await store.claim_next(db, cancelled)).telegram_id == 1
+    await store.cancel_broadcast(db, cancelled)
+    # The bot dies with both rows in flight; at the restart only the live broadcast's row is retried.
+    assert await store.reset_in_flight(db) == 1
+    assert (await store.claim_next(db, running)).telegram_id == 1
+    assert await store.claim_next(db, cancelled) is None
+    report = await store.broadcast_report(db, cancelled)
+    assert report.counts == {"cancelled": 3}
+
+
 async def test_scheduled_broadcasts_are_due_only_at_their_time(db):
     await people(db, [1])
     later = datetime.now(UTC) + timedelta(hours=1)

@@ -389,11 +389,18 @@ async def reset_in_flight(db: Database) -> int:
 
     Each may already have reached the person (the crash came after Telegram accepted it but
     before ``mark_sent``), so this is where the single possible duplicate per crash comes from.
-    Never call it while a sender is running.
+    A row of a broadcast cancelled meanwhile is closed as ``cancelled`` instead: nothing will
+    send it again, and the broadcast's report can be final. Never call it while a sender is running.
     """
+    now = utc_now()
     async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE state = 'sending'"
+            " AND broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'cancelled')",
+            (now,),
+        )
         async with conn.execute(
-            "UPDATE deliveries SET state = 'pending', updated_at = ? WHERE state = 'sending'", (utc_now(),)
+            "UPDATE deliveries SET state = 'pending', updated_at = ? WHERE state = 'sending'", (now,)
         ) as cursor:
             return cursor.rowcount
 

@@ -2,6 +2,7 @@
 
     stunting-bot users grant ID coordinator      stunting-bot users revoke ID coordinator
     stunting-bot users list [--role R] [--region KAB] [--coordinators]
+    stunting-bot users delete ID --yes           everything stored about a person (without --yes: what would go)
     stunting-bot broadcast send --text TEXT [--role R]... [--region KAB]... [--kecamatan KEC]... [--at TIME]
     stunting-bot broadcast list | status ID [--follow] | cancel ID
 
@@ -31,6 +32,7 @@ from rich.table import Table
 from bot.config import Settings
 from bot.storage import ROLES, Database, UnknownUserError
 from bot.storage import broadcasts as store
+from bot.storage import privacy
 from bot.storage import users as user_store
 from bot.storage.broadcasts import Audience, Report, UnknownBroadcastError
 
@@ -44,7 +46,7 @@ class UsageError(ValueError):
 
 
 def add_commands(commands: Any) -> None:
-    users = commands.add_parser("users", help="people: the coordinator role, listing")
+    users = commands.add_parser("users", help="people: the coordinator role, listing, deleting")
     user_commands = users.add_subparsers(title="users commands", metavar="ACTION", required=True)
     for action, help_text in (("grant", "give a person a role"), ("revoke", "take a role away")):
         parser = user_commands.add_parser(action, help=help_text)
@@ -57,6 +59,10 @@ def add_commands(commands: Any) -> None:
     listing.add_argument("--coordinators", action="store_true", help="only coordinators")
     listing.add_argument("--limit", type=int, default=200, help="at most this many rows (default 200)")
     listing.set_defaults(handler=_with_db(_users_list))
+    delete = user_commands.add_parser("delete", help="delete everything stored about a person (needs --yes)")
+    delete.add_argument("telegram_id", type=int, metavar="ID", help="the person's Telegram user id")
+    delete.add_argument("--yes", action="store_true", help="really delete; without it, only show what would be deleted")
+    delete.set_defaults(handler=_with_db(_users_delete))
 
     broadcast = commands.add_parser("broadcast", help="coordinator broadcasts: send, list, status, cancel")
     broadcast_commands = broadcast.add_subparsers(title="broadcast commands", metavar="ACTION", required=True)
@@ -134,6 +140,28 @@ async def _users_list(args: argparse.Namespace, db: Database, console: Console) 
             yes_no[user.coordinator], yes_no[user.subscribed], yes_no[user.reachable],
         )  # fmt: skip
     console.print(table)
+    return EXIT_OK
+
+
+async def _users_delete(args: argparse.Namespace, db: Database, console: Console) -> int:
+    """The operator's side of /hapus_data (bot.storage.privacy.delete_person)."""
+    found = await privacy.stored_about(db, args.telegram_id)
+    if not found.anything:
+        raise UnknownUserError(f"nothing is stored about Telegram id {args.telegram_id}")
+    what = (
+        f"profile{' (coordinator)' if found.coordinator else ''}, {found.questions} question(s), "
+        f"{found.feedback} vote(s), {found.deliveries} broadcast delivery row(s) to anonymise"
+    )
+    if not args.yes:
+        print(f"error: would delete {args.telegram_id}: {what}; add --yes to delete", file=sys.stderr)
+        return EXIT_USAGE
+    deleted = await privacy.delete_person(db, args.telegram_id)
+    console.print(
+        f"✓ deleted {args.telegram_id}: profile, {deleted.questions} question(s), {deleted.feedback} vote(s);"
+        f" {deleted.deliveries} broadcast delivery row(s) anonymised"
+        + ("; the coordinator role is revoked" if deleted.coordinator else ""),
+        markup=False, highlight=False,
+    )  # fmt: skip
     return EXIT_OK
 
 

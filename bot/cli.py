@@ -139,9 +139,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         settings.admin_id_set
     except ValueError as exc:
         return fail(str(exc))
+    if problem := settings.webhook_problem():  # BOT_WEBHOOK_URL set: secret and listen address checked
+        return fail(problem)
     from bot import logging_setup  # BOT_LOG_FORMAT text|json, BOT_LOG_LEVEL; the token is redacted
 
-    logging_setup.configure(settings.log_format, settings.log_level, settings.token)
+    handler = logging_setup.configure(settings.log_format, settings.log_level, settings.token)
+    if len(settings.webhook_secret_value) >= 8:  # PTB logs setWebhook's parameters at DEBUG
+        handler.addFilter(logging_setup.RedactToken(settings.webhook_secret_value))
     engine = _engine(args, settings)
     if args.content:
         settings = settings.model_copy(update={"content_dir": args.content})

@@ -4,19 +4,25 @@ Names are the shared contract in docs/ARCHITECTURE.md: TELEGRAM_BOT_TOKEN,
 TELEGRAM_API_BASE_URL, BOT_DB_PATH, BOT_CONTENT_DIR, BOT_SEEDS_DIR, BOT_ADMIN_IDS,
 BOT_BROADCAST_RATE (broadcast messages per second, default 25; Telegram allows about 30).
 BOT_LOG_FORMAT (text|json) and BOT_LOG_LEVEL configure the logs of `stunting-bot run`.
+BOT_WEBHOOK_URL, BOT_WEBHOOK_LISTEN (host:port) and BOT_WEBHOOK_SECRET switch it to webhook mode.
+BOT_QUESTION_RETENTION_DAYS (default 180): logged questions older than that are deleted.
 Every setting is listed in deploy/.env.example (a test keeps it complete).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The repository's own content, for an editable install run from elsewhere.
 _REPO_ROOT = Path(__file__).resolve().parent.parent
+# Telegram's rule for setWebhook's secret_token (sent back as X-Telegram-Bot-Api-Secret-Token).
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 def _default_content_dir() -> Path:
@@ -41,6 +47,13 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         default="INFO", validation_alias="BOT_LOG_LEVEL"
     )
+    # webhook mode (bot.telegram.webhook) instead of long polling when BOT_WEBHOOK_URL is set;
+    # checked by `stunting-bot run` (webhook_problem), so other commands never trip over them
+    webhook_url: str | None = Field(default=None, validation_alias="BOT_WEBHOOK_URL")
+    webhook_listen: str = Field(default="127.0.0.1:8080", validation_alias="BOT_WEBHOOK_LISTEN")
+    webhook_secret: SecretStr | None = Field(default=None, validation_alias="BOT_WEBHOOK_SECRET")
+    # privacy (bot.storage.privacy): logged questions older than this many days are deleted
+    question_retention_days: int = Field(default=180, gt=0, validation_alias="BOT_QUESTION_RETENTION_DAYS")
 
     @field_validator("log_format", "log_level", mode="before")
     @classmethod
@@ -69,3 +82,47 @@ class Settings(BaseSettings):
                 raise ValueError(f"BOT_ADMIN_IDS must be comma-separated numeric Telegram user ids, not {item!r}")
             ids.add(int(item))
         return frozenset(ids)
+
+    @property
+    def webhook_mode(self) -> bool:
+        """BOT_WEBHOOK_URL is set: Telegram posts updates to the bot instead of the bot polling."""
+        return bool((self.webhook_url or "").strip())
+
+    @property
+    def webhook_secret_value(self) -> str:
+        return self.webhook_secret.get_secret_value().strip() if self.webhook_secret else ""
+
+    @property
+    def webhook_address(self) -> tuple[str, int]:
+        """BOT_WEBHOOK_LISTEN as (host, port); ValueError naming the setting when malformed."""
+        host, colon, port = self.webhook_listen.strip().rpartition(":")
+        host = host.removeprefix("[").removesuffix("]")  # [::1]:8080
+        if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError(
+                f"BOT_WEBHOOK_LISTEN must be host:port, e.g. 127.0.0.1:8080, not {self.webhook_listen!r}"
+            )
+        return host, int(port)
+
+    def webhook_problem(self) -> str | None:
+        """What is wrong with the webhook settings, as one line; None when fine or in polling mode.
+        Never quotes the secret."""
+        if not self.webhook_mode:
+            return None
+        url = urlsplit((self.webhook_url or "").strip())
+        if url.scheme not in ("https", "http") or not url.hostname:
+            return f"BOT_WEBHOOK_URL must be the public https:// URL Telegram posts updates to, not {self.webhook_url!r}"
+        if url.path.rstrip("/") == "/healthz":
+            return "BOT_WEBHOOK_URL must not end in /healthz: that path is the health check"
+        secret = self.webhook_secret_value
+        if not secret:
+            return (
+                "BOT_WEBHOOK_SECRET is not set: webhook mode needs a random secret, e.g. from "
+                "python3 -c \"import secrets; print(secrets.token_urlsafe(32))\""
+            )
+        if not WEBHOOK_SECRET_PATTERN.fullmatch(secret):
+            return "BOT_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ - (Telegram's rule)"
+        try:
+            self.webhook_address
+        except ValueError as exc:
+            return str(exc)
+        return None

@@ -1,8 +1,12 @@
-"""Is this installation fit to serve? The check behind ``stunting-bot health`` (and, later, ``/healthz``).
+"""Is this installation fit to serve? The checks behind ``stunting-bot health`` and ``/healthz``.
 
 Healthy means: the database file exists, opens, and is migrated to exactly the schema version
 this code knows (health never migrates: the bot does that when it starts), and the content set
 loads and passes ``content check`` without errors. Each failure is one line in ``problems``.
+
+``check`` reads everything from disk (the CLI, a process of its own); ``live_check`` asks the
+running bot's own database connection and its loaded content set instead (``/healthz`` in webhook
+mode: cheap enough to be polled every few seconds, and it reports what the bot actually serves).
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.engine import load_and_check
+from bot.engine import Engine, load_and_check
+from bot.storage.database import MEMORY, Database
 from bot.storage.migrations import LATEST_VERSION
 
 
@@ -27,6 +32,23 @@ class Health:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+LIVE_TIMEOUT_S = 5.0
+
+
+def _version_problems(where: object, version: int) -> list[str]:
+    if version < LATEST_VERSION:
+        return [
+            f"database {where}: schema version {version}, expected {LATEST_VERSION} "
+            "(start the bot or run `stunting-bot db migrate`)"
+        ]
+    if version > LATEST_VERSION:
+        return [
+            f"database {where}: schema version {version} is newer than this bot's {LATEST_VERSION} "
+            "(run the newer bot or restore a backup made by this version)"
+        ]
+    return []
 
 
 async def database_problems(db_path: Path) -> tuple[list[str], int | None]:
@@ -43,17 +65,7 @@ async def database_problems(db_path: Path) -> tuple[list[str], int | None]:
     except sqlite3.Error as exc:
         return [f"database {db_path}: cannot read it ({exc})"], None
     version = int(row[0]) if row else 0
-    if version < LATEST_VERSION:
-        return [
-            f"database {db_path}: schema version {version}, expected {LATEST_VERSION} "
-            "(start the bot or run `stunting-bot db migrate`)"
-        ], version
-    if version > LATEST_VERSION:
-        return [
-            f"database {db_path}: schema version {version} is newer than this bot's {LATEST_VERSION} "
-            "(run the newer bot or restore a backup made by this version)"
-        ], version
-    return [], version
+    return _version_problems(db_path, version), version
 
 
 def content_problems(content_dir: Path, seeds_dir: Path | None) -> tuple[list[str], int | None]:
@@ -77,3 +89,29 @@ async def check(db_path: Path, content_dir: Path, seeds_dir: Path | None = None)
     db, version = await database_problems(db_path)
     content, entries = await asyncio.to_thread(content_problems, content_dir, seeds_dir)
     return Health(problems=db + content, schema_version=version, faq_entries=entries)
+
+
+async def live_check(db: Database | None, engine: Engine | None, timeout: float = LIVE_TIMEOUT_S) -> Health:
+    """The running bot's health, from its own open database and loaded content set: the database
+    answers a query within ``timeout`` and is at ``LATEST_VERSION``, its file is still in place, and
+    a content set with FAQ entries is loaded (a reload that fails keeps the old one serving)."""
+    problems: list[str] = []
+    version = None
+    if db is None:
+        problems.append("database: not open (the bot is starting or stopping)")
+    else:
+        try:
+            row = await asyncio.wait_for(db.fetch_one("PRAGMA user_version"), timeout)
+        except TimeoutError:
+            problems.append(f"database {db.path}: no answer within {timeout:g} s")
+        except (sqlite3.Error, ValueError) as exc:  # ValueError: aiosqlite's "Connection closed"
+            problems.append(f"database {db.path}: cannot read it ({exc})")
+        else:
+            version = int(row[0]) if row else 0
+            problems += _version_problems(db.path, version)
+        if db.path != MEMORY and not Path(db.path).is_file():
+            problems.append(f"database {db.path}: the file is gone (moved or deleted while the bot runs)")
+    entries = len(engine.content.faq) if engine is not None else 0
+    if not entries:
+        problems.append("content: no FAQ entries loaded")
+    return Health(problems=problems, schema_version=version, faq_entries=entries or None)

@@ -4,6 +4,7 @@
     stunting-bot db restore BACKUP          put a checked backup in place (stop the bot first)
     stunting-bot db migrate                 apply pending schema migrations, report the version
     stunting-bot db info [PATH]             integrity and schema version of a database file
+    stunting-bot db prune [--days N]        delete logged questions older than the retention (and their feedback)
     stunting-bot health                     exit 0 when database and content are fit to serve
 
 Refusals and failures are one line on stderr: exit 2 for a refused command (file exists, bot
@@ -23,12 +24,13 @@ from bot.config import Settings
 from bot.storage import backup as backups
 from bot.storage.database import Database
 from bot.storage.migrations import LATEST_VERSION, SchemaTooNewError, schema_version
+from bot.storage.privacy import Pruned, prune_questions
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def add_commands(commands: Any) -> None:
-    db = commands.add_parser("db", help="the SQLite database: backup, restore, migrate, info")
+    db = commands.add_parser("db", help="the SQLite database: backup, restore, migrate, info, prune")
     db_commands = db.add_subparsers(title="db commands", metavar="ACTION", required=True)
     take = db_commands.add_parser("backup", help="copy the live database to PATH (safe while the bot runs)")
     take.add_argument("path", type=Path, metavar="PATH", help="the backup file to write")
@@ -42,6 +44,11 @@ def add_commands(commands: Any) -> None:
     info = db_commands.add_parser("info", help="integrity and schema version of a database file")
     info.add_argument("path", type=Path, nargs="?", metavar="PATH", help="default: BOT_DB_PATH")
     info.set_defaults(handler=_info)
+    prune = db_commands.add_parser("prune", help="delete logged questions (and their feedback) older than the retention")
+    prune.add_argument(
+        "--days", type=int, metavar="N", help="older than N days (default: BOT_QUESTION_RETENTION_DAYS, 180 unless set)"
+    )
+    prune.set_defaults(handler=_prune)
 
     check = commands.add_parser("health", help="exit 0 only if the database is current and the content loads")
     check.set_defaults(handler=_health)
@@ -110,6 +117,28 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
     state = "ok" if info.ok else "FAILED: " + "; ".join(info.integrity[:5])
     print(f"{path}: {_size(info.size)}, schema version {info.schema_version} (this bot: {LATEST_VERSION}), integrity {state}")
     return EXIT_OK if info.ok else EXIT_FAILED
+
+
+def _prune(args: argparse.Namespace, settings: Settings) -> int:
+    """The same pruning the running bot does every 6 hours; safe while it runs (short batches)."""
+    days = settings.question_retention_days if args.days is None else args.days
+    if days <= 0:
+        return _refused(f"--days must be a positive number of days, not {days}")
+
+    async def run() -> Pruned:
+        async with await Database.open(settings.db_path) as db:
+            return await prune_questions(db, days)
+
+    try:
+        pruned = asyncio.run(run())
+    except SchemaTooNewError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(
+        f"✓ deleted {pruned.questions} question(s) and {pruned.feedback} feedback row(s) older than {days} days"
+        f" (asked before {pruned.cutoff:%Y-%m-%d %H:%M} UTC)"
+    )
+    return EXIT_OK
 
 
 def _health(args: argparse.Namespace, settings: Settings) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import textwrap
 from collections.abc import AsyncIterator
@@ -82,6 +83,20 @@ def write_content(
             (content / name).write_text(textwrap.dedent(text), encoding="utf-8")
     shutil.copytree(SEEDS, root / "seeds")
     return content
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path) -> Path:
+    """A clean environment for in-process `main()` runs, with the database in tmp_path."""
+    for name in list(os.environ):
+        if name.startswith(("TELEGRAM_", "BOT_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    db_path = tmp_path / "data" / "bot.sqlite3"
+    monkeypatch.setenv("BOT_DB_PATH", str(db_path))
+    monkeypatch.setenv("BOT_CONTENT_DIR", str(CONTENT))
+    monkeypatch.setenv("BOT_SEEDS_DIR", str(SEEDS))
+    return db_path
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import aiosqlite
-import pytest
 import yaml
 
 from bot import logging_setup
@@ -24,7 +23,7 @@ from bot.cli import _parser, main
 from bot.config import Settings
 from bot.storage import Database
 from bot.storage.migrations import LATEST_VERSION, MIGRATIONS, migrate
-from tests.conftest import CONTENT, REPO, SEEDS
+from tests.conftest import CONTENT, REPO
 from tests.fake_bot_api import TOKEN
 from tests.test_run_process import start_bot_process
 
@@ -54,20 +53,6 @@ async def main(path):
 
 asyncio.run(main(sys.argv[1]))
 """
-
-
-@pytest.fixture
-def env(monkeypatch, tmp_path):
-    """A clean environment for in-process `main()` runs, with the database in tmp_path."""
-    for name in list(os.environ):
-        if name.startswith(("TELEGRAM_", "BOT_")):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    db_path = tmp_path / "data" / "bot.sqlite3"
-    monkeypatch.setenv("BOT_DB_PATH", str(db_path))
-    monkeypatch.setenv("BOT_CONTENT_DIR", str(CONTENT))
-    monkeypatch.setenv("BOT_SEEDS_DIR", str(SEEDS))
-    return db_path
 
 
 def counts(path: Path) -> tuple[int, int, int, str]:

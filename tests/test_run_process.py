@@ -23,15 +23,18 @@ def bot_env(**extra: str) -> dict[str, str]:
     return env | extra
 
 
-async def start_bot_process(api, env: dict[str, str], stderr: int = subprocess.STDOUT) -> asyncio.subprocess.Process:
-    """`stunting-bot run` in a child process, returned once it polls the fake Bot API."""
+async def start_bot_process(
+    api, env: dict[str, str], stderr: int = subprocess.STDOUT, ready: str = "getUpdates"
+) -> asyncio.subprocess.Process:
+    """`stunting-bot run` in a child process, returned once it has called ``ready`` on the fake
+    Bot API (getUpdates: it polls; setWebhook: its webhook is registered)."""
     process = await asyncio.create_subprocess_exec(EXE, "run", cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=stderr)
     deadline = time.monotonic() + 20
-    while not any(c["method"] == "getUpdates" for c in api.calls):
+    while not any(c["method"] == ready for c in api.calls):
         if time.monotonic() > deadline or process.returncode is not None:
             process.kill()
             output, _ = await process.communicate()
-            raise AssertionError(f"the bot never polled:\n{(output or b'').decode()}")
+            raise AssertionError(f"the bot never called {ready}:\n{(output or b'').decode()}")
         await asyncio.sleep(0.1)
     return process
 

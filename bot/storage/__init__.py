@@ -1,7 +1,8 @@
 """SQLite storage (imperative shell): handlers call these functions and never write SQL.
 
 ``Database`` owns the connection and migrations; ``users``, ``questions``, ``feedback`` and
-``broadcasts`` (broadcasts and per-recipient delivery rows) hold one concept each.
+``broadcasts`` (broadcasts and per-recipient delivery rows) hold one concept each; ``privacy``
+ages questions out and deletes everything about one person.
 """
 
 from bot.storage.database import Database, utc_now

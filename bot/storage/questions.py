@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
@@ -105,7 +106,8 @@ class QuestionLog:
     Ids are handed out at once from an in-memory counter (this process is the only writer of
     questions: the CLI only reads them) and the rows are written by one background task in
     batches, one transaction each, at most every ``FLUSH_DELAY_S``. ``flush()`` writes everything
-    queued (feedback calls it first, so its question row exists); ``close()`` flushes and stops.
+    queued (feedback calls it first, so its question row exists); ``close()`` flushes and stops;
+    ``held()`` and ``discard()`` let a person's data be deleted with nothing of theirs left queued.
     A crash loses at most the questions of the last fraction of a second — a log, not a ledger
     (broadcast deliveries do not use this).
     """
@@ -141,15 +143,38 @@ class QuestionLog:
 
     async def flush(self) -> None:
         async with self._flushing:
-            rows, self._queued = self._queued, []
-            if not rows:
-                return
-            async with self.db.transaction() as conn:
-                await conn.executemany(
-                    "INSERT INTO questions (id, telegram_id, chat_type, text, status, entry_id, score, asked_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
+            await self._write_queued()
+
+    @contextlib.asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        """Write everything queued, then hold back further writes until the block ends.
+
+        For deleting a person's data: delete inside the block and ``discard`` their rows queued
+        meanwhile, and no question of theirs is written after the deletion.
+        """
+        async with self._flushing:
+            await self._write_queued()
+            yield
+
+    def discard(self, telegram_id: int) -> int:
+        """Drop this person's queued (not yet written) questions; returns how many."""
+        before = len(self._queued)
+        self._queued = [row for row in self._queued if row[1] != telegram_id]
+        return before - len(self._queued)
+
+    async def _write_queued(self) -> None:
+        rows, self._queued = self._queued, []
+        if not rows:
+            return
+        async with self.db.transaction() as conn:
+            # A row whose person is no longer registered (deleted from another process, e.g.
+            # `stunting-bot users delete`) is skipped instead of failing the whole batch.
+            await conn.executemany(
+                "INSERT INTO questions (id, telegram_id, chat_type, text, status, entry_id, score, asked_at)"
+                " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8"
+                " WHERE ?2 IS NULL OR EXISTS (SELECT 1 FROM users WHERE telegram_id = ?2)",
+                rows,
+            )
 
     async def close(self) -> None:
         if self._task is not None:

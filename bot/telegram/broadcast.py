@@ -449,8 +449,10 @@ async def show_acks(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcas
         await refuse(update, context)
         return
     confirmed, waiting = await broadcasts.acknowledgements(s.db, broadcast_id)
-    names = ", ".join(f"{name or '?'} ({tid})" for tid, name in confirmed[:ACK_NAMES_SHOWN])
-    if len(confirmed) > ACK_NAMES_SHOWN:
+    # negative ids: people who deleted their data (bot.storage.privacy); counted, never named
+    named = [(tid, name) for tid, name in confirmed if tid > 0]
+    names = ", ".join(f"{name or '?'} ({tid})" for tid, name in named[:ACK_NAMES_SHOWN])
+    if len(named) > ACK_NAMES_SHOWN:
         names += ", …"
     text = s.text(
         "tg_broadcast_acks", id=broadcast_id, confirmed=number(len(confirmed)), sent=number(len(confirmed) + len(waiting)),
@@ -470,6 +472,7 @@ async def resend(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_i
         await refuse(update, context)
         return
     _, waiting = await broadcasts.acknowledgements(s.db, broadcast_id)
+    waiting = [tid for tid in waiting if tid > 0]  # not those who deleted their data since
     if not waiting:
         await message.reply_html(esc(s.text("tg_broadcast_resend_none")))
         return

@@ -32,6 +32,7 @@ from bot.engine import Engine, Reply
 from bot.storage import Database, QuestionLog, feedback, questions, users
 from bot.telegram import keyboards
 from bot.telegram.render import answer_html, esc, plain_html, sources_html
+from bot.telegram.update_log import note_outcome
 
 log = logging.getLogger(__name__)
 
@@ -367,6 +368,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     user, message, chat = update.effective_user, update.effective_message, update.effective_chat
     assert message is not None
     reply = s.engine.ask(text)
+    note_outcome(reply.status)  # the per-update log line (bot.telegram.update_log), never the text
     if user is not None:
         await ensure_registered(s, context, user)
     question_id = None
@@ -452,9 +454,15 @@ async def _feedback(update: Update, context: ContextTypes.DEFAULT_TYPE, args: tu
     if not question_id.isdigit() or value not in {"+1", "-1"} or user is None:
         await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
-    await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
     if s.question_log is not None:
         await s.question_log.flush()  # the question row must exist before its feedback
+    # The question may be gone (older than the retention, or its asker deleted their data); its id
+    # may even have been handed out again after a restart, hence the entry check.
+    asked = await questions.get_question(s.db, int(question_id))
+    if asked is None or asked.entry_id != entry_id:
+        await query.answer(s.text("tg_feedback_gone"), show_alert=True)
+        return
+    await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
     await feedback.record_feedback(s.db, int(question_id), user.id, entry_id, int(value))
     await query.answer(s.text("tg_feedback_thanks_up" if value == "+1" else "tg_feedback_thanks_down"))
 
@@ -530,6 +538,7 @@ async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("error while handling update %s", update_id, exc_info=context.error)
+    note_outcome("error")
     if isinstance(update, Update) and update.effective_message is not None:
         try:
             await update.effective_message.reply_html(esc(services(context).text("tg_error")))

@@ -29,6 +29,7 @@ ROLE = "r"  # r: role | skip
 BROADCAST = "b"  # b: step of the /siaran draft, optional value (handled by bot.telegram.broadcast)
 ACK = "k"  # k: broadcast id ("Sudah dibaca ✅" under a broadcast)
 ACK_VERSION = "0"  # read buttons outlive content versions
+DELETE_DATA = "d"  # d: ok | no, confirmation nonce (the /hapus_data confirmation)
 
 
 @dataclass(frozen=True)
@@ -122,3 +123,11 @@ def ack_keyboard(broadcast_id: int, text: str) -> InlineKeyboardMarkup:
 
 def broadcast_button(version: str, text: str, action: str, *args: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=pack(version, BROADCAST, action, *args))
+
+
+def delete_data_keyboard(version: str, nonce: str, yes: str, no: str) -> InlineKeyboardMarkup:
+    """ "Ya, hapus" / "Batal" under the /hapus_data question; the nonce makes it single-use."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(yes, callback_data=pack(version, DELETE_DATA, "ok", nonce)),
+          InlineKeyboardButton(no, callback_data=pack(version, DELETE_DATA, "no", nonce))]]
+    )  # fmt: skip

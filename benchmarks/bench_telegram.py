@@ -5,8 +5,9 @@
 Harness: tests/fake_bot_api.FakeBotApi (real aiohttp HTTP on 127.0.0.1) in a child process, so its CPU
 is not charged to the bot; the bot in this process, started as run_polling would (initialize,
 post_init, start_polling, start). (1) updates/s and reply latency for N private messages from 200
-users injected at once: without a rate limiter, with the production AIORateLimiter, and (a what-if)
-with concurrent_updates=8; 3 alternating runs of each bot, medians. (2) 200 users asking at once
+users injected at once: without a rate limiter, with the production AIORateLimiter, and (for
+information) against an echo bot on the real bot's own HTTP client (aiohttp, bot.telegram.transport)
+instead of PTB's default httpx; 3 alternating runs of each bot, medians. (2) 200 users asking at once
 each get their own answer. (3) CPU per update by part (timers), and how long storage holds its lock.
 Prints a summary and writes benchmarks/results/telegram.json. See docs/benchmarks.md.
 """
@@ -42,6 +43,7 @@ from bot.engine import Engine  # noqa: E402
 from bot.storage import questions, users  # noqa: E402
 from bot.telegram.app import CONCURRENT_UPDATES, build_application, polling  # noqa: E402
 from bot.telegram.render import answer_html, esc  # noqa: E402
+from bot.telegram.transport import AiohttpRequest  # noqa: E402
 from tests.fake_bot_api import TOKEN, FakeBotApi  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "telegram.json"
@@ -119,9 +121,12 @@ def real_bot(url: str, limiter: bool, db: Path, engine: Engine, concurrency: boo
         return build_application(settings, engine)
 
 
-def echo_bot(url: str, limiter: bool, concurrency: bool | int = CONCURRENT_UPDATES):
-    """The builder settings of build_application (concurrent_updates, limiter, URLs); one handler."""
+def echo_bot(url: str, limiter: bool, concurrency: bool | int = CONCURRENT_UPDATES, transport: bool = False):
+    """The builder settings of build_application (concurrent_updates, limiter, URLs); one handler.
+    ``transport``: also the real bot's HTTP client (AiohttpRequest) instead of PTB's default."""
     builder = ApplicationBuilder().token(TOKEN).concurrent_updates(concurrency)
+    if transport:
+        builder = builder.request(AiohttpRequest(connection_pool_size=CONCURRENT_UPDATES + 4))
     builder = builder.base_url(f"{url}/bot").base_file_url(f"{url}/file/bot")
     if limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
@@ -142,7 +147,7 @@ async def measure(kind: str, limiter: bool, messages: list, engine: Engine, conc
     with tempfile.TemporaryDirectory() as tmp:
         async with fake_server() as (url, call):
             app = (real_bot(url, limiter, Path(tmp) / "bot.sqlite3", engine, concurrency) if kind == "real"
-                   else echo_bot(url, limiter, concurrency))
+                   else echo_bot(url, limiter, concurrency, transport=kind == "echo_aiohttp"))
             async with polling(app):
                 cpu, main_cpu = time.process_time(), time.thread_time()
                 result = await call("run", messages, 60 + len(messages) / (10 if limiter else 50))
@@ -164,13 +169,15 @@ async def measure(kind: str, limiter: bool, messages: list, engine: Engine, conc
 
 
 # --- the three parts -----------------------------------------------------------------------------
-async def throughput(engine: Engine, n: int, limiter: bool, concurrency: bool | int = CONCURRENT_UPDATES) -> dict:
-    """RUNS runs of each bot, alternating (real, echo, echo, real, ...); medians and real/echo."""
+async def throughput(engine: Engine, n: int, limiter: bool, concurrency: bool | int = CONCURRENT_UPDATES,
+                     echo: str = "echo") -> dict:
+    """RUNS runs of each bot, alternating (real, echo, echo, real, ...); medians and real/echo.
+    ``echo``: "echo" (bare PTB) or "echo_aiohttp" (the echo on the real bot's HTTP client)."""
     error_text = esc(engine.messages.get("tg_error"))
     runs: dict[str, list] = {"real": [], "echo": []}
     for rep in range(RUNS):
         for kind in ("real", "echo") if rep % 2 == 0 else ("echo", "real"):
-            run = await measure(kind, limiter, workload(n), engine, concurrency)
+            run = await measure(echo if kind == "echo" else kind, limiter, workload(n), engine, concurrency)
             run["error_replies"] = sum(text == error_text for _, text, _ in run.pop("_replies"))
             runs[kind].append(run)
             print(f"  {'limiter' if limiter else 'no limiter'}, concurrent_updates={concurrency}, {kind}: "
@@ -268,10 +275,11 @@ async def main() -> None:
     print(f"{facts['cpu']}, {facts['cores']} cores, load {facts['loadavg_1m']:.2f}; PTB {telegram.__version__}", flush=True)
     modes = {"no_limiter": await throughput(engine, n_fast, False),
              "production_limiter": await throughput(engine, n_limited, True),
-             "no_limiter_concurrent_updates_256": await throughput(engine, n_fast, False, True)}  # what-if: PTB's True
+             # for information: the echo bot on the real bot's own HTTP client (bot.telegram.transport)
+             "no_limiter_echo_on_aiohttp": await throughput(engine, n_fast, False, echo="echo_aiohttp")}
     results = {"machine": facts, "quick": quick, **modes,
                "correctness": {"no_limiter": await correctness(engine, False), "production_limiter": await correctness(engine, True)},
-               "cpu_profile_no_limiter": [await profile(engine, n_fast, kind, c) for kind, c in (("real", CONCURRENT_UPDATES), ("real", True), ("echo", CONCURRENT_UPDATES))]}
+               "cpu_profile_no_limiter": [await profile(engine, n_fast, kind, c) for kind, c in (("real", CONCURRENT_UPDATES), ("echo", CONCURRENT_UPDATES))]}
     results["leftover_tasks"] = len(asyncio.all_tasks()) - 1  # should be 0: every bot and fake stopped
     print(f"\n{'mode':<32} bot    updates/s  p50 ms  p99 ms  CPU ms/update")
     for mode in modes:

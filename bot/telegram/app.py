@@ -38,6 +38,7 @@ from bot.telegram import admin, broadcast, handlers, privacy
 from bot.telegram.keyboards import ACK, BROADCAST, DELETE_DATA
 from bot.telegram.handlers import Services
 from bot.telegram.reload import ContentReloader
+from bot.telegram.transport import AiohttpRequest
 from bot.telegram.update_log import TimedApplication
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,9 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
         # slow every request down (docs/benchmarks.md, "Telegram end to end").
         .concurrent_updates(CONCURRENT_UPDATES)
         .context_types(ContextTypes(context=handlers.BotContext))
+        # aiohttp under PTB for the bot's own calls (bot.telegram.transport): a fraction of
+        # httpx's CPU per request. getUpdates keeps PTB's default client.
+        .request(AiohttpRequest(connection_pool_size=CONCURRENT_UPDATES + 4))
     )
     urls: dict[str, str] = {}
     if settings.telegram_api_base_url:
@@ -107,7 +111,7 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
         # AIORateLimiter (see bot/broadcast/sender.py for why).
         if settings.broadcast_rate > 30:
             log.warning("BOT_BROADCAST_RATE=%s is above Telegram's ~30 messages/s; expect 429s", settings.broadcast_rate)
-        broadcast_bot = Bot(token, **urls)
+        broadcast_bot = Bot(token, request=AiohttpRequest(connection_pool_size=4), **urls)
         await broadcast_bot.initialize()
         sender = BroadcastSender(
             db, broadcast_bot, rate=settings.broadcast_rate, ack_label=services.text("tg_broadcast_ack_button")

@@ -18,7 +18,7 @@ from bot.reports.chart import render_chart
 from bot.reports.records import day_start
 from bot.reports.stats import Stats, build_stats
 from bot.reports.summary import stats_summary, unanswered_blocks
-from bot.reports.unanswered import engine_normaliser, group_questions
+from bot.reports.unanswered import engine_keywords, engine_normaliser, group_questions
 from bot.storage import Database
 from bot.storage import reports as store
 from tests.conftest import CONTENT, SEEDS
@@ -47,7 +47,7 @@ async def stats_of(db: Database, engine: Engine) -> Stats:
 
 
 async def test_typo_variants_are_grouped_and_different_questions_kept_apart(db, engine):
-    groups = group_questions(await store.unanswered_questions(db), engine_normaliser(engine))
+    groups = group_questions(await store.unanswered_questions(db), engine_normaliser(engine), keywords=engine_keywords(engine))
     wordings = [{g.representative, *g.examples} for g in groups]
     assert wordings[0] == {
         "berapa gaji pendamping pkh sebulan", "brp gajih pendampng pkh sebulan?", "gaji pendamping PKH brp sih"
@@ -61,7 +61,7 @@ async def test_typo_variants_are_grouped_and_different_questions_kept_apart(db, 
 
 
 async def test_a_disliked_answer_is_listed_with_the_entry_that_got_the_thumbs_down(db, engine):
-    groups = group_questions(await store.unanswered_questions(db), engine_normaliser(engine))
+    groups = group_questions(await store.unanswered_questions(db), engine_normaliser(engine), keywords=engine_keywords(engine))
     disliked = [g for g in groups if g.disliked]
     assert [(g.representative, g.disliked, g.unanswered, g.disliked_entries) for g in disliked] == [
         ("siapa sasaran program 1000 hpk", 1, 0, ("sasaran-1000-hpk",))
@@ -71,7 +71,7 @@ async def test_a_disliked_answer_is_listed_with_the_entry_that_got_the_thumbs_do
 
 
 async def test_most_frequent_group_first_with_its_last_time(db, engine):
-    groups = group_questions(await store.unanswered_questions(db), engine_normaliser(engine))
+    groups = group_questions(await store.unanswered_questions(db), engine_normaliser(engine), keywords=engine_keywords(engine))
     assert [g.count for g in groups] == sorted((g.count for g in groups), reverse=True)
     blocks = unanswered_blocks(groups, engine.messages)
     assert "7 pertanyaan dalam 4 kelompok" in blocks[0]
@@ -106,13 +106,17 @@ async def test_since_leaves_out_older_questions(db, engine):
         ("cara daftar pkh", "syarat daftar pkh apa aja", False),
         ("stunting", "apa penyebab stunting di desa", False),
         ("berapa kpm pkh di kukar", "brp jumlah pendamping pkh di kukar", False),
+        # alike but about two different things: each names a subject the other does not
+        ("PKH singkatan dr apa", "fds singkatan dr apa", False),
+        ("pkh singkatan dari apa", "singkatan pkh apa ya", True),
+        ("tugas tksk apa aja", "tugas tpk apa aja", False),
     ],
 )
 def test_what_counts_as_the_same_question(engine, a, b, same):
-    from bot.reports.unanswered import similar
+    from bot.reports.unanswered import engine_keywords, similar
 
     normalise = engine_normaliser(engine)
-    assert similar(normalise(a), normalise(b)) is same
+    assert similar(normalise(a), normalise(b), keywords=engine_keywords(engine)) is same
 
 
 def test_grouping_without_the_engine_still_joins_reordered_wordings():

@@ -58,9 +58,26 @@ class _Building:
     members: list[AskedQuestion] = field(default_factory=list)
 
 
-def similar(a: str, b: str, set_threshold: float = SET_THRESHOLD, sort_threshold: float = SORT_THRESHOLD) -> bool:
+def similar(
+    a: str,
+    b: str,
+    set_threshold: float = SET_THRESHOLD,
+    sort_threshold: float = SORT_THRESHOLD,
+    keywords: frozenset[str] = frozenset(),
+) -> bool:
     """Whether two normalised questions ask the same thing (see the module docstring)."""
-    return fuzz.token_set_ratio(a, b) >= set_threshold and fuzz.token_sort_ratio(a, b) >= sort_threshold
+    return (
+        fuzz.token_set_ratio(a, b) >= set_threshold
+        and fuzz.token_sort_ratio(a, b) >= sort_threshold
+        and not name_different_things(a, b, keywords)
+    )
+
+
+def name_different_things(a: str, b: str, keywords: frozenset[str]) -> bool:
+    """Each question has a keyword the other lacks: "pkh singkatan apa" / "fds singkatan apa" are
+    two questions however alike the rest is. A word on one side only ("sebulan") is detail."""
+    words_a, words_b = set(a.split()), set(b.split())
+    return bool((words_a - words_b) & keywords) and bool((words_b - words_a) & keywords)
 
 
 def group_questions(
@@ -70,11 +87,13 @@ def group_questions(
     with_names: bool = False,
     set_threshold: float = SET_THRESHOLD,
     sort_threshold: float = SORT_THRESHOLD,
+    keywords: frozenset[str] = frozenset(),
 ) -> list[QuestionGroup]:
     """Groups of similar questions, most often asked first (then most recently asked).
 
     Questions with nothing left after normalisation (a greeting, an emoji) are left out.
-    Names of the people who asked are only included with ``with_names=True``.
+    Names of the people who asked are only included with ``with_names=True``. ``keywords``: words
+    that name a subject (``engine_keywords``); two questions differing in one on each side stay apart.
     """
     groups: list[_Building] = []
     by_key: dict[str, _Building] = {}
@@ -86,7 +105,7 @@ def group_questions(
             continue
         best = by_key.get(key)
         if best is None:
-            best = _closest(key, groups, keys, set_threshold, sort_threshold)
+            best = _closest(key, groups, keys, set_threshold, sort_threshold, keywords)
         if best is None:
             best = _Building(key)
             groups.append(best)
@@ -98,13 +117,20 @@ def group_questions(
 
 
 def _closest(
-    key: str, groups: list[_Building], keys: list[str], set_threshold: float, sort_threshold: float
+    key: str,
+    groups: list[_Building],
+    keys: list[str],
+    set_threshold: float,
+    sort_threshold: float,
+    keywords: frozenset[str],
 ) -> _Building | None:
     """The similar group whose key is closest as a whole, if any."""
     candidates = process.extract(key, keys, scorer=fuzz.token_set_ratio, score_cutoff=set_threshold, limit=None)
     best: _Building | None = None
     best_score = sort_threshold - 1e-9
     for _, _, position in candidates:
+        if name_different_things(key, keys[position], keywords):
+            continue
         score = fuzz.token_sort_ratio(key, keys[position])
         if score > best_score:
             best, best_score = groups[position], score
@@ -134,3 +160,10 @@ def _finish(members: list[AskedQuestion], with_names: bool) -> QuestionGroup:
 def engine_normaliser(engine: Engine) -> Normalise:
     """The engine's own normalisation (slang, typos against the content's words, affixes)."""
     return lambda text: engine.index.query(text).text
+
+
+def engine_keywords(engine: Engine) -> frozenset[str]:
+    """The words the content is about, as the engine normalises them: its vocabulary without
+    stopwords and question words (siapa, berapa …)."""
+    index = engine.index
+    return frozenset(index.weight) - index.stopwords - index.question_words

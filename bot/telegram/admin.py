@@ -14,7 +14,7 @@ from bot.engine import Engine
 from bot.reports.records import REPORT_TZ, day_start
 from bot.reports.stats import Stats, build_stats
 from bot.reports.summary import period, stats_summary, unanswered_blocks
-from bot.reports.unanswered import engine_normaliser, group_questions
+from bot.reports.unanswered import engine_keywords, engine_normaliser, group_questions
 from bot.storage import users
 from bot.storage import reports as report_store
 from bot.telegram.broadcast import set_coordinator_menu
@@ -133,7 +133,9 @@ async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     s, message, (since, names) = request
     rows = await report_store.unanswered_questions(s.db, day_start(since) if since else None)
     engine = s.engine
-    groups = await asyncio.to_thread(group_questions, rows, engine_normaliser(engine), with_names=names)
+    groups = await asyncio.to_thread(
+        group_questions, rows, engine_normaliser(engine), with_names=names, keywords=engine_keywords(engine)
+    )
     blocks = unanswered_blocks(groups, engine.messages, since=since, limit=MAX_GROUPS_SHOWN)
     await send_html(message, plain_html(*blocks))
 

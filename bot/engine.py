@@ -6,6 +6,7 @@ once per content set; :meth:`Engine.ask` does no I/O.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,10 @@ from bot.matching.stem import Stemmer
 
 # Longer messages are matched on their beginning only: nobody asks in more words.
 MAX_QUESTION_CHARS = 500
+# Where a chatty message breaks into clauses, and how many words a clause needs to answer alone.
+CLAUSE_BREAK = re.compile(r"[,.;:!?\n]+")
+MIN_CLAUSE_WORDS = 2
+CONTEXT_RANKS = 3  # a clause's answer must be among this many best for the whole message
 
 
 @dataclass(frozen=True)
@@ -134,11 +139,31 @@ class Engine:
             return Reply(question, "none", None, 0.0, empty=True)
         ranked = self.index.search(query)
         decision = decide(ranked, self.thresholds, vague=self.is_vague(query, ranked))
+        if decision.status != "answer":
+            decision = self._clause_answer(question[:MAX_QUESTION_CHARS], ranked) or decision
         best_score = decision.best.score if decision.best else 0.0
         if decision.status == "answer":
             assert decision.best is not None
             return Reply(question, "answer", self._entry(decision.best), best_score)
         return Reply(question, decision.status, None, best_score, tuple(self._suggest(s) for s in decision.suggestions))
+
+    def _clause_answer(self, question: str, whole: list[Scored]):
+        """A long chatty message ("pagi min, sy pendamping baru di tenggarong, itu koordinasi sm siapa
+        aja ya?") is often one question after greetings and context. When the whole message is not
+        answered, it is tried again without its first clause, then without its first two, … until
+        one is answered: the question at the end always stays in, so a context clause never answers
+        on its own, and as little as possible is dropped. The answer must also be among the best few
+        for the whole message: the dropped context ("diklat fds di lembang") still has a say."""
+        clauses = [c for c in CLAUSE_BREAK.split(question) if c.strip()]
+        in_context = {scored.entry for scored in whole[:CONTEXT_RANKS]}
+        for start in range(1, len(clauses)):  # as little dropped as possible: the first that answers
+            query = self.index.query(" ".join(clauses[start:]))
+            if len(query.tokens) < MIN_CLAUSE_WORDS:
+                return None
+            decision = decide(self.index.search(query), self.thresholds)
+            if decision.status == "answer":
+                return decision if decision.best.entry in in_context else None
+        return None
 
     def is_vague(self, query: Query, ranked: list[Scored]) -> bool:
         """A lone keyword ("tanoto") names a subject, not a fact; only a glossary term answers it outright."""

@@ -66,3 +66,27 @@ def test_json_shape_is_stable(engine: Engine):
     assert {"seed", "title", "date", "quote"} <= set(answered["sources"][0])
     declined = engine.ask("resep nasi goreng enak").to_dict()
     assert declined["status"] == "none" and declined["answer"] is None and declined["entry_id"] is None
+
+
+def test_a_question_after_greetings_and_context_is_found(engine: Engine):
+    """A long chatty message: the question at its end is answered, although the whole message
+    (greetings, who is asking, what happened yesterday) covers it too thinly."""
+    chatty = {
+        "selamat sore bu, saya tksk baru di kecamatan loa kulu, kemarin ada rapat di kantor camat, "
+        "sebenarnya tksk harus koordinasi sama siapa aja?": "koordinasi-kades-lurah-camat",
+        "halo kak, anak tetangga saya kecil banget badannya, kata bidan stunting, stunting itu apa ya "
+        "sebenarnya?": "stunting-definisi",
+    }
+    for question, expected in chatty.items():
+        assert engine.index.search(engine.index.query(question))[0].score < engine.thresholds.answer
+        reply = engine.ask(question)
+        assert (reply.status, reply.entry.id if reply.entry else None) == ("answer", expected), question
+
+
+def test_context_alone_never_answers_a_chatty_message(engine: Engine):
+    # "sy kpm pkh" is who asks, not what: the bansos question at the end is not covered.
+    assert engine.ask("malam min, sy kpm pkh, bansos sy kok blm cair ya bulan ini").status != "answer"
+    # Without its subject (the diklat in the clause before), "diadakan sama siapa … di hotel" would
+    # fit another event held at a hotel; the whole message does not point there, so no answer.
+    reply = engine.ask("permisi kak, teman saya ikut diklat fds di lembang, itu diadakan sama siapa kok bisa di hotel?")
+    assert reply.status != "answer" or reply.entry.id.startswith("diklat-fds")

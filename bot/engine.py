@@ -118,6 +118,7 @@ class Engine:
             weights,
             matching_stemmer(content),
             lexicon.question_words,
+            lexicon.places,
         )
 
     @classmethod

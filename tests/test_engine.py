@@ -90,3 +90,12 @@ def test_context_alone_never_answers_a_chatty_message(engine: Engine):
     # fit another event held at a hotel; the whole message does not point there, so no answer.
     reply = engine.ask("permisi kak, teman saya ikut diklat fds di lembang, itu diadakan sama siapa kok bisa di hotel?")
     assert reply.status != "answer" or reply.entry.id.startswith("diklat-fds")
+
+
+def test_a_place_the_answer_is_not_about_is_not_answered_with_another_figure(engine: Engine):
+    # The national count of PKH companions is not the count in Kutai Kartanegara.
+    assert engine.ask("ada brp pendamping pkh?").entry.id == "jumlah-pendamping-pkh"
+    assert engine.ask("jumlah pendamping pkh di kukar ada berapa").status != "answer"
+    # An entry counts as being about the place its article is set in (the Lembang diklat).
+    reply = engine.ask("diklat fds lembang diadakan di mana dan kapan")
+    assert reply.status == "answer" and reply.entry.id.startswith("diklat-fds")

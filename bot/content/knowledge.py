@@ -30,6 +30,7 @@ class SourceRef:
     issuer: str | None = None
     year: int | None = None
     url: str | None = None
+    place: str | None = None  # where the article is set (seeds/index.yaml), for matching
 
     @property
     def is_seed(self) -> bool:
@@ -71,7 +72,10 @@ def resolve_source(source: Source, content: ContentSet) -> SourceRef:
     if isinstance(source, SeedSource):
         seed = content.seeds.get(source.seed)
         title = seed.title if seed else source.seed
-        return SourceRef(seed=source.seed, title=title, date=seed.date if seed else None, quote=source.quote)
+        return SourceRef(
+            seed=source.seed, title=title, date=seed.date if seed else None, quote=source.quote,
+            place=seed.place if seed else None,
+        )  # fmt: skip
     assert isinstance(source, ReferenceSource)
     return SourceRef(seed=None, title=source.title, issuer=source.issuer, year=source.year, url=source.url)
 

@@ -113,6 +113,9 @@ class Lexicon(_Strict):
     protected: list[NonEmpty] = Field(default_factory=list)
     # question words: they carry the intent (who, how many, when, where, how, why)
     question_words: list[NonEmpty] = Field(default_factory=list)
+    # places the articles are about: a question naming one is not answered by an entry that never
+    # mentions it (a district's figure is not the national one)
+    places: list[NonEmpty] = Field(default_factory=list)
     # words the affix stripper must leave whole (it would conflate them: kecamatan/camat)
     unstemmed: list[NonEmpty] = Field(default_factory=list)
     # how people ask what a glossary term means; "{term}" is replaced by the term

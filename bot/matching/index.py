@@ -53,6 +53,7 @@ class Index:
         weights: Weights = Weights(),
         stemmer: Stemmer | None = None,
         question_words: Iterable[str] = (),
+        places: Iterable[str] = (),
     ):
         self.entries = tuple(entries)
         self.weights = weights
@@ -77,6 +78,7 @@ class Index:
                     token_lists.append(tokens)
         self.owner = owners
         self.question_words = frozenset(self._stems(w for q in question_words for w in base.tokens(q)))
+        self.places = frozenset(self._stems(w for q in places for w in base.tokens(q)))
         # Which question words each entry is asked with, for the intent check.
         self.entry_intents: list[frozenset[str]] = [frozenset() for _ in self.entries]
         for owner, tokens in zip(owners, token_lists):
@@ -88,6 +90,11 @@ class Index:
         self.entry_words: list[frozenset[str]] = [frozenset(self._stems(base.tokens(e.answer))) for e in self.entries]
         for owner, tokens in zip(owners, token_lists):
             self.entry_words[owner] |= frozenset(tokens)
+        # The places an entry is about: those it mentions and those its articles are set in.
+        self.entry_places: list[frozenset[str]] = [
+            words | frozenset(self._stems(w for s in e.sources if s.place for w in base.tokens(s.place)))
+            for words, e in zip(self.entry_words, self.entries)
+        ]
 
         document_frequency: dict[str, int] = defaultdict(int)
         for number, entry_tokens in enumerate(self._tokens_per_entry(owners, token_lists)):
@@ -188,6 +195,7 @@ class Index:
         shortlist = [-key[2] for key in heapq.nlargest(RERANK, keys)]
 
         intents = self.question_words.intersection(weights)
+        places = self.places.intersection(weights)  # places the question names
         owner, texts, entry_words, entry_intents = self.owner, self.sorted_texts, self.entry_words, self.entry_intents
         sorted_question = sorted_words(query.text)
         blend = self.weights.blend_coverage
@@ -206,6 +214,7 @@ class Index:
                 matched / phrasing_weight[phrasing],
                 sorted_similarity(sorted_question, texts[phrasing]),
                 intent_matches=not intents or not intents.isdisjoint(entry_intents[entry]),
+                place_matches=places <= self.entry_places[entry],
                 unknown_words=unknown_words,
             )
             current = best.get(entry)

@@ -48,6 +48,9 @@ class Weights:
     # Share of the score lost when the question asks siapa/berapa/kapan/... and the
     # entry is never asked that way: "diklat fds dimana" is about place, not people.
     intent_penalty: float = 0.1
+    # Share of the score lost when the question names a place (lexicon ``places``: kukar, jakarta
+    # pusat …) that the entry never mentions: a district's figure is not the national one.
+    place_penalty: float = 0.4
     # Factor per word the content has never seen ("gaji", "cair"): the question is likely
     # about something the sources do not cover.
     unknown_word_factor: float = 0.9
@@ -87,10 +90,13 @@ def combine(
     similarity_score: float,
     intent_matches: bool = True,
     unknown_words: int = 0,
+    place_matches: bool = True,
 ) -> float:
     """The final score, 0..100."""
     value = weights.coverage_part(question_coverage, phrasing_coverage) * similarity_score**weights.similarity
     if not intent_matches:
         value *= 1.0 - weights.intent_penalty
+    if not place_matches:
+        value *= 1.0 - weights.place_penalty
     value *= weights.unknown_word_factor**unknown_words
     return round(100.0 * value, 2)

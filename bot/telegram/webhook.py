@@ -87,7 +87,7 @@ class WebhookServer:
             self._runner = None
 
     async def _update(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")  # any bytes: 403, not 500
         if not hmac.compare_digest(given, self._secret):
             log.warning("webhook request without the right secret refused (from %s)", request.remote)
             return web.Response(status=403, text="forbidden\n")

@@ -135,13 +135,14 @@ class Engine:
         return self.content.messages
 
     def ask(self, question: str) -> Reply:
-        query = self.index.query(question[:MAX_QUESTION_CHARS])
+        text = question[:MAX_QUESTION_CHARS]
+        query = self.index.query(text)
         if query.is_empty:
             return Reply(question, "none", None, 0.0, empty=True)
         ranked = self.index.search(query)
         decision = decide(ranked, self.thresholds, vague=self.is_vague(query, ranked))
         if decision.status != "answer":
-            decision = self._clause_answer(question[:MAX_QUESTION_CHARS], ranked) or decision
+            decision = self._clause_answer(text, ranked) or decision
         best_score = decision.best.score if decision.best else 0.0
         if decision.status == "answer":
             assert decision.best is not None

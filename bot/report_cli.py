@@ -24,7 +24,7 @@ from bot.engine import Engine
 from bot.reports.records import REPORT_TZ, AskedQuestion, Companion, QuestionOutcome, Vote, day_start
 from bot.reports.stats import build_stats
 from bot.reports.summary import moment, stats_summary
-from bot.reports.unanswered import engine_keywords, engine_normaliser, group_questions
+from bot.reports.unanswered import group_with_engine
 from bot.storage import Database
 from bot.storage import reports as store
 
@@ -87,9 +87,7 @@ def _unanswered(args: argparse.Namespace, settings: Settings) -> int:
         async with await Database.open(settings.db_path) as db:
             return await store.unanswered_questions(db, day_start(since) if since else None)
 
-    groups = group_questions(
-        asyncio.run(fetch()), engine_normaliser(engine), with_names=args.names, keywords=engine_keywords(engine)
-    )
+    groups = group_with_engine(asyncio.run(fetch()), engine, with_names=args.names)
     if args.format == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(CSV_COLUMNS + (("asked_by",) if args.names else ()))

@@ -18,7 +18,7 @@ from bot.reports.chart import render_chart
 from bot.reports.records import day_start
 from bot.reports.stats import Stats, build_stats
 from bot.reports.summary import stats_summary, unanswered_blocks
-from bot.reports.unanswered import engine_keywords, engine_normaliser, group_questions
+from bot.reports.unanswered import engine_normaliser, group_questions, group_with_engine
 from bot.storage import Database
 from bot.storage import reports as store
 from tests.conftest import CONTENT, SEEDS
@@ -47,7 +47,7 @@ async def stats_of(db: Database, engine: Engine) -> Stats:
 
 
 async def test_typo_variants_are_grouped_and_different_questions_kept_apart(db, engine):
-    groups = group_questions(await store.unanswered_questions(db), engine_normaliser(engine), keywords=engine_keywords(engine))
+    groups = group_with_engine(await store.unanswered_questions(db), engine)
     wordings = [{g.representative, *g.examples} for g in groups]
     assert wordings[0] == {
         "berapa gaji pendamping pkh sebulan", "brp gajih pendampng pkh sebulan?", "gaji pendamping PKH brp sih"
@@ -61,7 +61,7 @@ async def test_typo_variants_are_grouped_and_different_questions_kept_apart(db, 
 
 
 async def test_a_disliked_answer_is_listed_with_the_entry_that_got_the_thumbs_down(db, engine):
-    groups = group_questions(await store.unanswered_questions(db), engine_normaliser(engine), keywords=engine_keywords(engine))
+    groups = group_with_engine(await store.unanswered_questions(db), engine)
     disliked = [g for g in groups if g.disliked]
     assert [(g.representative, g.disliked, g.unanswered, g.disliked_entries) for g in disliked] == [
         ("siapa sasaran program 1000 hpk", 1, 0, ("sasaran-1000-hpk",))
@@ -71,7 +71,7 @@ async def test_a_disliked_answer_is_listed_with_the_entry_that_got_the_thumbs_do
 
 
 async def test_most_frequent_group_first_with_its_last_time(db, engine):
-    groups = group_questions(await store.unanswered_questions(db), engine_normaliser(engine), keywords=engine_keywords(engine))
+    groups = group_with_engine(await store.unanswered_questions(db), engine)
     assert [g.count for g in groups] == sorted((g.count for g in groups), reverse=True)
     blocks = unanswered_blocks(groups, engine.messages)
     assert "7 pertanyaan dalam 4 kelompok" in blocks[0]
@@ -81,17 +81,17 @@ async def test_most_frequent_group_first_with_its_last_time(db, engine):
 
 async def test_names_appear_only_when_asked_for(db, engine):
     rows = await store.unanswered_questions(db)
-    without = group_questions(rows, engine_normaliser(engine))
+    without = group_with_engine(rows, engine)
     assert all(g.askers == () for g in without)
     assert not any("Siti" in block for block in unanswered_blocks(without, engine.messages))
-    named = group_questions(rows, engine_normaliser(engine), with_names=True)
+    named = group_with_engine(rows, engine, with_names=True)
     assert set(named[0].askers) == {"Siti @siti_pkh", "Budi", "Ani @ani_tpk"}
     assert any("Ditanyakan oleh: Siti @siti_pkh" in block for block in unanswered_blocks(named, engine.messages))
 
 
 async def test_since_leaves_out_older_questions(db, engine):
     rows = await store.unanswered_questions(db, day_start(LAST_DAY))
-    groups = group_questions(rows, engine_normaliser(engine))
+    groups = group_with_engine(rows, engine)
     assert sum(g.count for g in groups) == 4
     assert "berapa gaji pendamping pkh sebulan" not in {w for g in groups for w in (g.representative, *g.examples)}
 

@@ -167,3 +167,10 @@ def engine_keywords(engine: Engine) -> frozenset[str]:
     stopwords and question words (siapa, berapa …)."""
     index = engine.index
     return frozenset(index.weight) - index.stopwords - index.question_words
+
+
+def group_with_engine(
+    questions: Iterable[AskedQuestion], engine: Engine, *, with_names: bool = False
+) -> list[QuestionGroup]:
+    """``group_questions`` as the bot and the CLI use it: the engine's normalisation and keywords."""
+    return group_questions(questions, engine_normaliser(engine), with_names=with_names, keywords=engine_keywords(engine))

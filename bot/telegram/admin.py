@@ -14,7 +14,7 @@ from bot.engine import Engine
 from bot.reports.records import REPORT_TZ, day_start
 from bot.reports.stats import Stats, build_stats
 from bot.reports.summary import period, stats_summary, unanswered_blocks
-from bot.reports.unanswered import engine_keywords, engine_normaliser, group_questions
+from bot.reports.unanswered import group_with_engine
 from bot.storage import users
 from bot.storage import reports as report_store
 from bot.telegram.broadcast import set_coordinator_menu
@@ -24,12 +24,6 @@ from bot.telegram.render import esc, plain_html
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
-
-
-async def flush_question_log(s) -> None:
-    """Reports read the database: write the questions of the last moments first."""
-    if s.question_log is not None:
-        await s.question_log.flush()
 
 
 def guarded(callback: Handler) -> Handler:
@@ -121,7 +115,7 @@ async def _report_request(update: Update, context: ContextTypes.DEFAULT_TYPE):
     if isinstance(parsed, str):
         await send_html(message, plain_html(s.text("tg_report_usage", text=parsed)))
         return None
-    await flush_question_log(s)
+    await s.flush_questions()  # reports read the database: the last moments' questions too
     return s, message, parsed
 
 
@@ -133,9 +127,7 @@ async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     s, message, (since, names) = request
     rows = await report_store.unanswered_questions(s.db, day_start(since) if since else None)
     engine = s.engine
-    groups = await asyncio.to_thread(
-        group_questions, rows, engine_normaliser(engine), with_names=names, keywords=engine_keywords(engine)
-    )
+    groups = await asyncio.to_thread(group_with_engine, rows, engine, with_names=names)
     blocks = unanswered_blocks(groups, engine.messages, since=since, limit=MAX_GROUPS_SHOWN)
     await send_html(message, plain_html(*blocks))
 

@@ -89,6 +89,11 @@ class Services:
             return self.question_log.record(telegram_id, chat_type, text, status, entry_id, score)
         return await questions.log_question(self.db, telegram_id, chat_type, text, status, entry_id, score)
 
+    async def flush_questions(self) -> None:
+        """Write the questions the write-behind log still holds (before reading or referring to them)."""
+        if self.question_log is not None:
+            await self.question_log.flush()
+
     def matches(self, query: str, limit: int) -> list[Entry]:
         """Entries worth listing for a search (/cari, inline mode): a looser bar than answering."""
         floor = self.engine.thresholds.suggest * SEARCH_SCORE_SHARE
@@ -454,8 +459,7 @@ async def _feedback(update: Update, context: ContextTypes.DEFAULT_TYPE, args: tu
     if not question_id.isdigit() or value not in {"+1", "-1"} or user is None:
         await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
-    if s.question_log is not None:
-        await s.question_log.flush()  # the question row must exist before its feedback
+    await s.flush_questions()  # the question row must exist before its feedback
     # The question may be gone (older than the retention, or its asker deleted their data); its id
     # may even have been handed out again after a restart, hence the entry check.
     asked = await questions.get_question(s.db, int(question_id))

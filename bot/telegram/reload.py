@@ -17,6 +17,7 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
@@ -24,6 +25,7 @@ from bot.content.changes import ContentChanges, compare
 from bot.content.models import Messages
 from bot.content.problems import ContentError, Problem
 from bot.engine import Engine
+from bot.telegram.render import plain_html
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +98,10 @@ class ContentReloader:
         outcome = await self.reload()
         services = self.services
         text = services.text(trigger_key) + "\n" + outcome_text(outcome, services.engine.messages)
-        from bot.telegram.render import plain_html  # noqa: PLC0415 (render imports nothing of ours back)
-
         for admin_id in sorted(services.admin_ids):
             with contextlib.suppress(TelegramError):  # the admin never opened the bot: the log has it
                 for chunk in plain_html(text):
-                    await self.application.bot.send_message(admin_id, chunk, parse_mode="HTML")
+                    await self.application.bot.send_message(admin_id, chunk, parse_mode=ParseMode.HTML)
         return outcome
 
     # --- SIGHUP -----------------------------------------------------------------------------

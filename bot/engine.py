@@ -81,7 +81,7 @@ def matching_rules(content: ContentSet) -> Rules:
         if len(term.meanings) == 1:
             contractions[term.meanings[0].expansion] = term.term
     lexicon = content.lexicon
-    known = [*lexicon.stopwords, *lexicon.question_words]
+    known = [*lexicon.stopwords, *lexicon.question_words, *lexicon.common_words]
     return Rules.build(lexicon.replacements, lexicon.fillers, contractions, lexicon.protected, known)
 
 

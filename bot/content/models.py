@@ -111,6 +111,9 @@ class Lexicon(_Strict):
     stopwords: list[NonEmpty] = Field(default_factory=list)
     # words the typo corrector must never touch or produce
     protected: list[NonEmpty] = Field(default_factory=list)
+    # genuine everyday words the content does not use: never "corrected" into a content word
+    # (susah is not a typo of sudah, bahan is not a typo of badan)
+    common_words: list[NonEmpty] = Field(default_factory=list)
     # question words: they carry the intent (who, how many, when, where, how, why)
     question_words: list[NonEmpty] = Field(default_factory=list)
     # places the articles are about: a question naming one is not answered by an entry that never

@@ -25,11 +25,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from bot import calibrate as calibrate_command
 from bot.config import Settings
 from bot.console_chat import run_chat, terminal_lines
 from bot.content.problems import ContentError
 from bot.engine import Engine, load_and_check
 from bot.evaluation import Floors, QuestionSet, Report, evaluate, unknown_ids
+from bot.matching.calibration import DecisionModel
 from bot.matching.conflicts import alternate_conflicts
 from bot.reply_text import reply_text
 
@@ -95,6 +97,10 @@ def _parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--min-declined", type=float, default=Floors.min_declined)
     evaluation.set_defaults(handler=_eval)
 
+    calibrate = commands.add_parser("calibrate", help="refit the decision model on the dev question set")
+    calibrate_command.add_arguments(calibrate)
+    calibrate.set_defaults(handler=_calibrate)
+
     run = commands.add_parser("run", help="run the Telegram bot")
     run.set_defaults(handler=_run)
 
@@ -116,6 +122,16 @@ def _content_dir(args: argparse.Namespace, settings: Settings) -> Path:
 
 def _engine(args: argparse.Namespace, settings: Settings) -> Engine:
     return Engine.from_directory(_content_dir(args, settings), args.seeds or settings.seeds_dir)
+
+
+def _calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    def engine_for(model: DecisionModel) -> Engine:
+        content, problems = load_and_check(_content_dir(args, settings), args.seeds or settings.seeds_dir)
+        if content is None or any(p.severity == "error" for p in problems):
+            raise ContentError(problems)
+        return Engine(content, model=model)
+
+    return calibrate_command.main(args, engine_for)
 
 
 def _default(args: argparse.Namespace, settings: Settings) -> int:

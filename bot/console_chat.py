@@ -7,10 +7,11 @@ reads well) and ends at end of input.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from bot.engine import Engine, Reply
+from bot.engine import FOLLOW_UP_WINDOW_S, Engine, Reply
 from bot.reply_text import reply_text, source_block
 
 EXIT_COMMANDS = {"/keluar", "/exit", "/quit", "/selesai"}
@@ -19,11 +20,21 @@ SOURCE_COMMANDS = {"/sumber", "/source"}
 
 
 class ConsoleChat:
-    def __init__(self, engine: Engine, output: TextIO, interactive: bool):
+    def __init__(
+        self, engine: Engine, output: TextIO, interactive: bool, clock: Callable[[], float] = time.monotonic
+    ):
         self.engine = engine
         self.output = output
         self.interactive = interactive
+        self.clock = clock
         self.last: Reply | None = None
+        self.answered: tuple[str, float] | None = None  # the last answer's entry id and when
+
+    def previous(self) -> str | None:
+        """The entry of the last answer, for follow-ups, while it is recent."""
+        if self.answered and self.clock() - self.answered[1] <= FOLLOW_UP_WINDOW_S:
+            return self.answered[0]
+        return None
 
     @property
     def messages(self):
@@ -52,11 +63,14 @@ class ConsoleChat:
         elif self._picked_suggestion(text):
             pass
         else:
-            self._answer(self.engine.ask(text))
+            self._answer(self.engine.ask(text, previous=self.previous()))
         return True
 
     def _answer(self, reply: Reply) -> None:
-        self.last = reply
+        if reply.small_talk is None:
+            self.last = reply
+        if reply.status == "answer" and reply.entry is not None:
+            self.answered = (reply.entry.id, self.clock())
         text = reply_text(reply, self.messages)
         if reply.status == "suggest" and self.interactive:
             text += "\n" + self.messages.get("chat_pick_hint")

@@ -6,7 +6,6 @@ once per content set; :meth:`Engine.ask` does no I/O.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +14,10 @@ from bot.content.knowledge import Entry, SourceRef, build_entries
 from bot.content.loader import ContentSet
 from bot.content.models import Messages
 from bot.content.problems import ContentError, Problem
-from bot.matching.decide import Status, Thresholds, decide
+from bot.matching import features
+from bot.matching.calibration import DecisionModel, load_model
+from bot.matching.conversation import ConversationRules, clauses
+from bot.matching.decide import Confidence, Decision, Status, Thresholds, decide
 from bot.matching.index import Index, Query, Scored
 from bot.matching.normalise import Rules, split_words
 from bot.matching.score import Weights
@@ -23,10 +25,33 @@ from bot.matching.stem import Stemmer
 
 # Longer messages are matched on their beginning only: nobody asks in more words.
 MAX_QUESTION_CHARS = 500
-# Where a chatty message breaks into clauses, and how many words a clause needs to answer alone.
-CLAUSE_BREAK = re.compile(r"[,.;:!?\n]+")
+# How many words a sub-message needs to be tried on its own.
 MIN_CLAUSE_WORDS = 2
-CONTEXT_RANKS = 3  # a clause's answer must be among this many best for the whole message
+CONTEXT_RANKS = 3  # a sub-message's answer must be among this many best for the whole message
+# At most this many versions of one message are scored (the whole one included): the work
+# per message is bounded whatever its shape (many short clauses cost no more than a few).
+MAX_CANDIDATES = 6
+# A follow-up this short (in words, after normalisation) is read together with the question before it.
+FOLLOW_UP_WORDS = 5
+# How long after an answer the shells pass its entry as ``previous`` (follow-ups refer to it).
+FOLLOW_UP_WINDOW_S = 600.0
+MAX_CLAUSES = 12  # the last this many clauses of a message are looked at for its question
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way of reading a message (the whole, or a sub-message) with its best entries."""
+
+    query: Query
+    ranked: list[Scored]
+    eligible: bool  # may decide: the whole message, or its entry is among the whole's best few
+    features: tuple[float, ...]
+    vague: bool = False  # one keyword naming a subject (the whole message only)
+
+    def confidence(self, model: DecisionModel) -> Confidence:
+        if not self.ranked:
+            return Confidence(0.0, 0.0)
+        return Confidence(model.answer.probability(self.features), model.domain.probability(self.features))
 
 
 @dataclass(frozen=True)
@@ -44,6 +69,9 @@ class Reply:
     score: float  # best score, 0..100, whatever the status
     suggestions: tuple[Suggestion, ...] = ()
     empty: bool = False  # nothing left to match once greetings and punctuation are gone
+    small_talk: str | None = None  # "greeting", "thanks" or "ack": not a question at all
+    follow_up: str | None = None  # "source" or "more": about the previous answer (its entry)
+    confidence: Confidence = Confidence(0.0, 0.0)
 
     @property
     def answer(self) -> str | None:
@@ -65,6 +93,9 @@ class Reply:
             "suggestions": [
                 {"entry_id": s.entry_id, "question": s.question, "score": s.score} for s in self.suggestions
             ],
+            "confidence": round(self.confidence.answer, 4),
+            "small_talk": self.small_talk,
+            "follow_up": self.follow_up,
         }
 
 
@@ -103,11 +134,14 @@ class Engine:
     def __init__(
         self,
         content: ContentSet,
-        thresholds: Thresholds = Thresholds(),
+        thresholds: Thresholds | None = None,
         weights: Weights = Weights(),
+        model: DecisionModel | None = None,
     ):
         self.content = content
-        self.thresholds = thresholds
+        self.model = model or load_model()
+        self.thresholds = thresholds or Thresholds(self.model.answer_threshold, self.model.suggest_threshold)
+        self.conversation = ConversationRules.build(content.conversation)
         self.entries = build_entries(content)
         self.by_id = {entry.id: entry for entry in self.entries}
         lexicon = content.lexicon
@@ -119,6 +153,16 @@ class Engine:
             matching_stemmer(content),
             lexicon.question_words,
             lexicon.places,
+        )
+        follow_ups = content.conversation.follow_ups
+        self._follow_up_phrases = {
+            kind: [p for p in (self.index.query(text).tokens for text in phrases) if p]
+            for kind, phrases in (("source", follow_ups.source), ("more", follow_ups.more))
+        }
+        polite = self.index.query(" ".join(content.conversation.small_talk.polite)).tokens
+        self._follow_up_words = frozenset(
+            [*self.index.stopwords, *self.index.question_words, *polite]
+            + [t for phrases in self._follow_up_phrases.values() for p in phrases for t in p]
         )
 
     @classmethod
@@ -134,37 +178,118 @@ class Engine:
     def messages(self) -> Messages:
         return self.content.messages
 
-    def ask(self, question: str) -> Reply:
+    def ask(self, question: str, previous: str | None = None) -> Reply:
+        """The reply to one message. ``previous``: the entry id of the answer the person got
+        just before (the shell keeps it for a few minutes), for follow-ups such as
+        "sumbernya dari mana?" or "kalau yg di jakpus?"."""
         text = question[:MAX_QUESTION_CHARS]
+        if kind := self.conversation.small_talk(text):
+            return Reply(question, "none", None, 0.0, small_talk=kind)
         query = self.index.query(text)
         if query.is_empty:
             return Reply(question, "none", None, 0.0, empty=True)
-        ranked = self.index.search(query)
-        decision = decide(ranked, self.thresholds, vague=self.is_vague(query, ranked))
-        if decision.status != "answer":
-            decision = self._clause_answer(text, ranked) or decision
+        earlier = self.by_id.get(previous) if previous else None
+        if earlier is not None:
+            if reply := self._follow_up(question, query, earlier):
+                return reply
+        decision = self.decision(text, query, earlier)
         best_score = decision.best.score if decision.best else 0.0
         if decision.status == "answer":
             assert decision.best is not None
-            return Reply(question, "answer", self._entry(decision.best), best_score)
-        return Reply(question, decision.status, None, best_score, tuple(self._suggest(s) for s in decision.suggestions))
+            return Reply(question, "answer", self._entry(decision.best), best_score, confidence=decision.confidence)
+        suggestions = tuple(self._suggest(s) for s in decision.suggestions)
+        return Reply(question, decision.status, None, best_score, suggestions, confidence=decision.confidence)
 
-    def _clause_answer(self, question: str, whole: list[Scored]):
-        """A long chatty message ("pagi min, sy pendamping baru di tenggarong, itu koordinasi sm siapa
-        aja ya?") is often one question after greetings and context. When the whole message is not
-        answered, it is tried again without its first clause, then without its first two, … until
-        one is answered: the question at the end always stays in, so a context clause never answers
-        on its own, and as little as possible is dropped. The answer must also be among the best few
-        for the whole message: the dropped context ("diklat fds di lembang") still has a say."""
-        clauses = [c for c in CLAUSE_BREAK.split(question) if c.strip()]
-        in_context = {scored.entry for scored in whole[:CONTEXT_RANKS]}
-        for start in range(1, len(clauses)):  # as little dropped as possible: the first that answers
-            query = self.index.query(" ".join(clauses[start:]))
-            if len(query.tokens) < MIN_CLAUSE_WORDS:
-                return None
-            decision = decide(self.index.search(query), self.thresholds)
-            if decision.status == "answer":
-                return decision if decision.best.entry in in_context else None
+    def decision(self, text: str, query: Query | None = None, earlier: Entry | None = None) -> Decision:
+        """The decision for a message: its most confident reading decides (docs/matching.md §3b)."""
+        readings = self.readings(text, query, earlier)
+        chosen, confidence = self.choose(readings)
+        return decide(chosen.ranked, confidence, self.thresholds, vague=chosen.vague)
+
+    def readings(self, text: str, query: Query | None = None, earlier: Entry | None = None) -> list[Reading]:
+        """The whole message, then its sub-messages, each searched and with its features."""
+        query = query or self.index.query(text)
+        whole = self.index.search(query)
+        out = [Reading(query, whole, True, features.extract(self.index, query, whole), self.is_vague(query, whole))]
+        in_context = {s.entry for s in whole[:CONTEXT_RANKS]}
+        for candidate, free, context in self.sub_messages(text, query, earlier):
+            ranked = self.index.search(candidate)
+            if context and earlier is not None:  # a follow-up with a new subject asks something new
+                ranked = [s for s in ranked if self.entries[s.entry].id != earlier.id]
+            if ranked:
+                eligible = free or ranked[0].entry in in_context
+                out.append(Reading(candidate, ranked, eligible, features.extract(self.index, candidate, ranked)))
+        return out
+
+    def choose(self, readings: list[Reading], model: DecisionModel | None = None) -> tuple[Reading, Confidence]:
+        """The eligible reading the model is most confident in (the whole message on a tie)."""
+        model = model or self.model
+        best, best_confidence = readings[0], readings[0].confidence(model)
+        for reading in readings[1:]:
+            if reading.eligible and (confidence := reading.confidence(model)).answer > best_confidence.answer:
+                best, best_confidence = reading, confidence
+        return best, best_confidence
+
+    def sub_messages(
+        self, text: str, whole: Query, earlier: Entry | None = None
+    ) -> list[tuple[Query, bool, bool]]:
+        """Other readings of a chatty message, each with whether it may answer outside the whole
+        message's best few entries: the message without its self-introductions and courtesies
+        (free), then without its leading clauses, and the clause holding the question word.
+        A short follow-up is also read together with the question it follows (free; marked as
+        context: its answer is not that question's entry again)."""
+        parts = clauses(text)[-MAX_CLAUSES:]
+        kept = [c for c in parts if not (self.conversation.is_context(c) and not self._asks(c))]
+        readings: list[tuple[str, bool, bool]] = []
+        if earlier is not None and len(whole.tokens) <= FOLLOW_UP_WORDS:
+            readings.append((f"{earlier.question} {text}", True, True))
+        if len(kept) < len(parts):
+            readings.append((" ".join(kept), True, False))
+        asking = [number for number, clause in enumerate(kept) if self._asks(clause)]
+        # Leading clauses dropped, never past the last clause that asks something.
+        last_start = asking[-1] if asking else len(kept) - 1
+        readings += [(" ".join(kept[start:]), False, False) for start in range(1, last_start + 1)]
+        if asking:
+            readings.append((kept[asking[-1]], False, False))
+        seen = {whole.tokens}
+        out: list[tuple[Query, bool, bool]] = []
+        for reading, free, context in readings:
+            query = self.index.query(reading)
+            if len(query.tokens) >= MIN_CLAUSE_WORDS and query.tokens not in seen:
+                seen.add(query.tokens)
+                out.append((query, free, context))
+            if len(out) == MAX_CANDIDATES - 1:
+                break
+        return out
+
+    def follow_up_kind(self, query: Query) -> str | None:
+        """"source" or "more" when the message is one of content/conversation.yaml's follow-up
+        phrases with nothing but function words around it; None when it names a subject."""
+        tokens = query.tokens
+        # Words the content uses name a subject: then it is a new question. Words it never
+        # uses ("share", "grup", "resmi") do not.
+        if any(token not in self._follow_up_words and token in self.index.weight for token in tokens):
+            return None
+        for kind, phrases in self._follow_up_phrases.items():
+            for phrase in phrases:
+                if any(tokens[i : i + len(phrase)] == phrase for i in range(len(tokens) - len(phrase) + 1)):
+                    return kind
+        return None
+
+    def _asks(self, clause: str) -> bool:
+        return "?" in clause or not self.index.question_words.isdisjoint(self.index.query(clause).tokens)
+
+    def _follow_up(self, question: str, query: Query, earlier: Entry) -> Reply | None:
+        """"sumbernya dari mana?" → the previous answer's sources; "terus gimana?" → its related
+        questions. A message that names a subject of its own is a new question instead."""
+        kind = self.follow_up_kind(query)
+        if kind == "source":
+            return Reply(question, "answer", earlier, 100.0, follow_up="source")
+        if kind == "more":
+            related = self.related(earlier)[:3]
+            if related:
+                suggestions = tuple(Suggestion(e.id, e.question, 0.0) for e in related)
+                return Reply(question, "suggest", None, 0.0, suggestions, follow_up="more")
         return None
 
     def is_vague(self, query: Query, ranked: list[Scored]) -> bool:

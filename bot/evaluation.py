@@ -1,13 +1,18 @@
 """Measure matching quality on a question set (pure apart from parsing the file text).
 
 A question set is YAML with ``in_scope`` (``q`` and ``expect``: one entry id
-or a list of right ones) and ``out_of_scope`` (``q``, optional ``note``).
+or a list of right ones; optional ``kind``: chatty, regional, formal, keyword,
+english, casual), ``out_of_scope`` (``q``, optional ``note`` and ``kind``:
+hard_negative or off_topic), and optionally ``small_talk`` (``q``, ``expect``:
+greeting, thanks or ack) and ``follow_ups`` (``after``: a first question,
+``q``: the message sent next, ``expect``: source, more, or entry ids).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -18,27 +23,47 @@ OUT_OF_SCOPE_TOPIC = "luar-cakupan"
 RECALL_AT = 3
 
 
+def _one_or_many(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
 class InScopeQuestion(BaseModel):
     model_config = ConfigDict(extra="forbid")
     q: str
     expect: list[str] = Field(min_length=1)
+    kind: str | None = None
 
-    @field_validator("expect", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: object) -> object:
-        return [value] if isinstance(value, str) else value
+    _expect = field_validator("expect", mode="before")(classmethod(lambda cls, v: _one_or_many(v)))
 
 
 class OutOfScopeQuestion(BaseModel):
     model_config = ConfigDict(extra="forbid")
     q: str
     note: str | None = None
+    kind: str | None = None
+
+
+class SmallTalkMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    q: str
+    expect: Literal["greeting", "thanks", "ack"]
+
+
+class FollowUp(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    after: str
+    q: str
+    expect: list[str] = Field(min_length=1)  # ["source"], ["more"] or entry ids
+
+    _expect = field_validator("expect", mode="before")(classmethod(lambda cls, v: _one_or_many(v)))
 
 
 class QuestionSet(BaseModel):
     model_config = ConfigDict(extra="forbid")
     in_scope: list[InScopeQuestion] = Field(default_factory=list)
     out_of_scope: list[OutOfScopeQuestion] = Field(default_factory=list)
+    small_talk: list[SmallTalkMessage] = Field(default_factory=list)
+    follow_ups: list[FollowUp] = Field(default_factory=list)
 
     @classmethod
     def from_yaml(cls, text: str) -> QuestionSet:
@@ -52,6 +77,7 @@ class Outcome:
     topic: str
     reply: Reply
     top: tuple[str, ...]  # the best RECALL_AT entry ids, whatever the status
+    kind: str | None = None
 
     @property
     def in_scope(self) -> bool:
@@ -74,6 +100,15 @@ class Outcome:
         return self.reply.status == "none"
 
     @property
+    def right_suggested(self) -> bool:
+        return self.reply.status == "suggest" and any(s.entry_id in self.expected for s in self.reply.suggestions)
+
+    @property
+    def dead_end(self) -> bool:
+        """In scope, and neither answered right nor with the right entry among the suggestions."""
+        return self.in_scope and not self.answered_right and not self.right_suggested
+
+    @property
     def verdict(self) -> str:
         if not self.in_scope:
             return "declined" if self.declined else f"{self.reply.status} (should decline)"
@@ -82,8 +117,8 @@ class Outcome:
         if self.answered_wrong:
             return "WRONG"
         if self.reply.status == "suggest":
-            return "suggested" + (" (right one offered)" if self.in_top else "")
-        return "declined (should answer)"
+            return "suggested" + (" (right one offered)" if self.right_suggested else " (DEAD END)")
+        return "declined (DEAD END)"
 
 
 @dataclass(frozen=True)
@@ -109,6 +144,11 @@ class Report:
     declined_out_of_scope: int
     answered_out_of_scope: int
     per_topic: dict[str, TopicScore] = field(default_factory=dict)
+    dead_ends: int = 0
+    suggested_out_of_scope: int = 0
+    per_kind: dict[str, TopicScore] = field(default_factory=dict)  # in-scope right / out-of-scope declined
+    small_talk: tuple[tuple[str, str, str | None], ...] = ()  # (message, expected, got)
+    follow_ups: tuple[tuple[str, str, str, bool], ...] = ()  # (after, message, expected, right)
 
     def rate(self, count: int, total: int) -> float:
         return count / total if total else 0.0
@@ -130,6 +170,22 @@ class Report:
         return self.rate(self.declined_out_of_scope, self.out_of_scope)
 
     @property
+    def dead_end_rate(self) -> float:
+        return self.rate(self.dead_ends, self.in_scope)
+
+    @property
+    def answered_out_rate(self) -> float:
+        return self.rate(self.answered_out_of_scope, self.out_of_scope)
+
+    @property
+    def small_talk_right(self) -> int:
+        return sum(expected == got for _, expected, got in self.small_talk)
+
+    @property
+    def follow_ups_right(self) -> int:
+        return sum(right for *_, right in self.follow_ups)
+
+    @property
     def misses(self) -> list[Outcome]:
         return [o for o in self.outcomes if (o.in_scope and not o.answered_right) or (not o.in_scope and not o.declined)]
 
@@ -143,8 +199,15 @@ class Report:
             "recall_at_3": round(self.recall, 4),
             "suggested": self.suggested,
             "declined_in_scope": self.declined_in_scope,
+            "dead_ends": self.dead_ends,
+            "dead_end_rate": round(self.dead_end_rate, 4),
             "out_of_scope_declined": round(self.declined_rate, 4),
             "out_of_scope_answered": self.answered_out_of_scope,
+            "out_of_scope_answered_rate": round(self.answered_out_rate, 4),
+            "out_of_scope_suggested": self.suggested_out_of_scope,
+            "small_talk": {"messages": len(self.small_talk), "right": self.small_talk_right},
+            "follow_ups": {"messages": len(self.follow_ups), "right": self.follow_ups_right},
+            "per_kind": {k: {"questions": s.questions, "right": round(s.accuracy, 4)} for k, s in self.per_kind.items()},
             "per_topic": {t: {"questions": s.questions, "top1": round(s.accuracy, 4)} for t, s in self.per_topic.items()},
         }
 
@@ -155,7 +218,9 @@ class Floors:
 
     min_top1: float = 0.95
     max_wrong: float = 0.02
-    min_declined: float = 0.95
+    min_declined: float = 0.0  # out-of-scope questions declined outright (suggestions are no harm)
+    max_dead_ends: float = 1.0  # in-scope questions with neither the answer nor it among the suggestions
+    max_answered_out: float = 1.0  # out-of-scope questions answered
 
     def failures(self, report: Report) -> list[str]:
         failures = []
@@ -165,6 +230,10 @@ class Floors:
             failures.append(f"confident-wrong rate {report.wrong_rate:.1%} is above {self.max_wrong:.0%}")
         if report.declined_rate < self.min_declined:
             failures.append(f"out-of-scope declined {report.declined_rate:.1%} is below {self.min_declined:.0%}")
+        if report.dead_end_rate > self.max_dead_ends:
+            failures.append(f"dead ends {report.dead_end_rate:.1%} are above {self.max_dead_ends:.0%}")
+        if report.answered_out_rate > self.max_answered_out:
+            failures.append(f"out-of-scope answered {report.answered_out_rate:.1%} is above {self.max_answered_out:.0%}")
         return failures
 
 
@@ -174,20 +243,27 @@ def unknown_ids(questions: QuestionSet, engine: Engine) -> list[str]:
 
 def evaluate(engine: Engine, questions: QuestionSet) -> Report:
     outcomes: list[Outcome] = []
-    items = [(q.q, tuple(q.expect)) for q in questions.in_scope] + [(q.q, ()) for q in questions.out_of_scope]
-    for text, expected in items:
+    items = [(q.q, tuple(q.expect), q.kind) for q in questions.in_scope]
+    items += [(q.q, (), q.kind) for q in questions.out_of_scope]
+    for text, expected, kind in items:
         reply = engine.ask(text)
         top = tuple(entry.id for entry, _ in engine.ranked(text)[:RECALL_AT])
         first = engine.by_id.get(expected[0]) if expected else None
         topic = first.topic if first else OUT_OF_SCOPE_TOPIC
-        outcomes.append(Outcome(text, expected, topic, reply, top))
+        outcomes.append(Outcome(text, expected, topic, reply, top, kind))
 
     per_topic: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for outcome in outcomes:
+        good = outcome.answered_right if outcome.in_scope else outcome.declined
         per_topic[outcome.topic][0] += 1
-        per_topic[outcome.topic][1] += outcome.answered_right if outcome.in_scope else outcome.declined
+        per_topic[outcome.topic][1] += good
+        if outcome.kind:
+            per_kind[outcome.kind][0] += 1
+            per_kind[outcome.kind][1] += good
     inside = [o for o in outcomes if o.in_scope]
     outside = [o for o in outcomes if not o.in_scope]
+    small_talk = tuple((m.q, m.expect, engine.ask(m.q).small_talk) for m in questions.small_talk)
     return Report(
         outcomes=tuple(outcomes),
         in_scope=len(inside),
@@ -200,4 +276,24 @@ def evaluate(engine: Engine, questions: QuestionSet) -> Report:
         declined_out_of_scope=sum(o.declined for o in outside),
         answered_out_of_scope=sum(o.reply.status == "answer" for o in outside),
         per_topic={t: TopicScore(n, r) for t, (n, r) in sorted(per_topic.items())},
+        dead_ends=sum(o.dead_end for o in inside),
+        suggested_out_of_scope=sum(o.reply.status == "suggest" for o in outside),
+        per_kind={k: TopicScore(n, r) for k, (n, r) in sorted(per_kind.items())},
+        small_talk=small_talk,
+        follow_ups=tuple(_follow_up(engine, item) for item in questions.follow_ups),
     )
+
+
+def _follow_up(engine: Engine, item: FollowUp) -> tuple[str, str, str, bool]:
+    """The follow-up sent after the first question's reply (its answer, if it was answered)."""
+    first = engine.ask(item.after)
+    previous = first.entry.id if first.status == "answer" and first.entry else None
+    reply = engine.ask(item.q, previous=previous)
+    expected = "|".join(item.expect)
+    if item.expect == ["source"]:
+        right = reply.follow_up == "source" and previous is not None
+    elif item.expect == ["more"]:
+        right = reply.follow_up == "more"
+    else:
+        right = reply.status == "answer" and reply.entry is not None and reply.entry.id in item.expect
+    return item.after, item.q, expected, right

@@ -41,6 +41,12 @@ def suggestion_lines(reply: Reply, messages: Messages) -> list[str]:
 
 def reply_text(reply: Reply, messages: Messages, with_quotes: bool = False) -> str:
     """The whole reply as a person reads it."""
+    if reply.small_talk:
+        return messages.get(f"small_talk_{reply.small_talk}")
+    if reply.follow_up == "source":
+        return f"{messages.get('follow_up_source_intro')}\n{source_block(reply.sources, messages, with_quotes=True)}"
+    if reply.follow_up == "more":
+        return "\n".join([messages.get("follow_up_more_intro"), *suggestion_lines(reply, messages)])
     if reply.status == "answer":
         assert reply.answer is not None
         return f"{reply.answer}\n\n{source_block(reply.sources, messages, with_quotes)}"

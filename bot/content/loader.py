@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.content.models import (
+    Conversation,
     FaqEntry,
     GlossaryTerm,
     Lexicon,
@@ -30,6 +31,7 @@ GLOSSARY_FILE = "glossary.yaml"
 LEXICON_FILE = "lexicon.yaml"
 TOPICS_FILE = "topics.yaml"
 MESSAGES_FILE = "messages.yaml"
+CONVERSATION_FILE = "conversation.yaml"
 SEED_INDEX_FILE = "index.yaml"
 SEED_ORIGINALS_DIR = "original"
 
@@ -83,6 +85,7 @@ class ContentSet:
     seed_texts: Mapping[str, str] = field(repr=False)
     content_label: str = "content"
     seeds_label: str = "seeds"
+    conversation: Conversation = field(default_factory=Conversation)
 
     def file_of(self, name: str) -> str:
         return f"{self.content_label}/{name}"
@@ -146,6 +149,11 @@ def parse(files: ContentFiles) -> tuple[ContentSet | None, list[Problem]]:
     topics = _parse_list(files.content.get(TOPICS_FILE), shown(TOPICS_FILE), Topic, "id", problems)
     lexicon = _parse_one(files.content.get(LEXICON_FILE), shown(LEXICON_FILE), Lexicon, problems)
     messages = _parse_one(files.content.get(MESSAGES_FILE), shown(MESSAGES_FILE), Messages, problems)
+    conversation = Conversation()
+    if CONVERSATION_FILE in files.content:  # optional: without it there is no small talk or follow-up
+        conversation = _parse_one(
+            files.content[CONVERSATION_FILE], shown(CONVERSATION_FILE), Conversation, problems
+        ) or Conversation()
 
     seeds_index_name = f"{files.seeds_label}/{SEED_INDEX_FILE}"
     seeds = _parse_list(files.seed_index, seeds_index_name, SeedArticle, "id", problems)
@@ -160,6 +168,7 @@ def parse(files: ContentFiles) -> tuple[ContentSet | None, list[Problem]]:
         topics=tuple(topics),
         messages=messages,
         seeds={seed.id: seed for seed in seeds},
+        conversation=conversation,
         seed_texts=dict(files.seed_texts),
         content_label=files.content_label,
         seeds_label=files.seeds_label,

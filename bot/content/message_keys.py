@@ -22,6 +22,12 @@ REQUIRED_MESSAGES: dict[str, tuple[str, ...]] = {
     "none_answer": (),
     "none_hint": (),
     "empty_question": (),
+    # small talk and follow-ups (bot.reply_text, bot.telegram.handlers)
+    "small_talk_greeting": (),
+    "small_talk_thanks": (),
+    "small_talk_ack": (),
+    "follow_up_source_intro": (),
+    "follow_up_more_intro": (),
     # console chat (bot.console_chat)
     "chat_welcome": ("entries",),
     "chat_help": (),

@@ -7,6 +7,7 @@ The YAML layout (see content/README.md for the admin-facing description):
 * ``content/lexicon.yaml`` — one :class:`Lexicon`.
 * ``content/topics.yaml`` — a list of :class:`Topic`.
 * ``content/messages.yaml`` — one :class:`Messages`.
+* ``content/conversation.yaml`` — one :class:`Conversation` (optional).
 * ``seeds/index.yaml`` — a list of :class:`SeedArticle`.
 
 Models only validate shape; cross-references (topics, related ids, quotes in
@@ -123,6 +124,37 @@ class Lexicon(_Strict):
     unstemmed: list[NonEmpty] = Field(default_factory=list)
     # how people ask what a glossary term means; "{term}" is replaced by the term
     definition_phrasings: list[NonEmpty] = Field(default_factory=list)
+
+
+class SmallTalk(_Strict):
+    """Messages that are not questions: each list holds words (or phrases) of one kind."""
+
+    greeting: list[NonEmpty] = Field(default_factory=list)  # "halo", "assalamualaikum", "pagi kak"
+    thanks: list[NonEmpty] = Field(default_factory=list)  # "makasih", "matur nuwun", "hatur nuhun"
+    ack: list[NonEmpty] = Field(default_factory=list)  # "ok", "siap", "baik", "noted"
+    # words that may accompany any of them without making a question ("kak", "min", "ya", emoji)
+    polite: list[NonEmpty] = Field(default_factory=list)
+
+
+class FollowUps(_Strict):
+    """How people ask about the answer they just got (phrases, matched after normalisation)."""
+
+    source: list[NonEmpty] = Field(default_factory=list)  # "sumbernya dari mana", "link beritanya"
+    more: list[NonEmpty] = Field(default_factory=list)  # "maksudnya", "terus gimana", "contohnya"
+
+
+class Conversation(_Strict):
+    """What the bot recognises in a conversation besides questions (content/conversation.yaml)."""
+
+    small_talk: SmallTalk = Field(default_factory=SmallTalk)
+    follow_ups: FollowUps = Field(default_factory=FollowUps)
+    # a clause opening with one of ``self_reference`` followed by one of ``identity`` and asking
+    # nothing says who is writing ("sy pendamping pkh di loa kulu"): it is left out when the
+    # question is looked for
+    self_reference: list[NonEmpty] = Field(default_factory=list)
+    identity: list[NonEmpty] = Field(default_factory=list)
+    # clauses opening with one of these are apologies or thanks, never the question ("maaf ganggu")
+    courtesy: list[NonEmpty] = Field(default_factory=list)
 
 
 class Topic(_Strict):

@@ -1,13 +1,16 @@
-"""From ranked scores to one of three outcomes: answer, suggest or none (pure).
+"""From ranked entries and the calibrated probabilities to one of three outcomes (pure).
 
-* ``answer`` when the best entry scores at least ``answer`` and leads the best
-  *other* entry by at least ``margin``;
-* ``suggest`` (up to three entries) when the best scores at least ``suggest``, or when
-  the question is one keyword that names a subject with several entries;
-* ``none`` otherwise: the sources do not cover the question.
+* ``answer`` when the probability that the best entry is right reaches the answer level,
+  the best entry leads the best *other* entry by at least ``margin`` score points (a near
+  tie between two entries is the person's choice, not ours) and the question is not one
+  vague keyword;
+* ``suggest`` (up to three entries) when the question is not answered but belongs to the
+  domain: the answer probability or the domain probability reaches the suggestion level;
+* ``none`` otherwise, and whenever the best entry scores below ``near``: nothing in the
+  knowledge base is near the question (a linear model cannot be trusted that far out).
 
-The numbers are calibrated on tests/dev_questions.yaml; docs/matching.md
-records how and the precision/coverage trade-off around them.
+The probabilities come from ``calibration.DecisionModel``; the levels are chosen by
+``stunting-bot calibrate`` (docs/matching.md §3).
 """
 
 from __future__ import annotations
@@ -20,13 +23,23 @@ from bot.matching.index import Scored
 
 Status = Literal["answer", "suggest", "none"]
 MAX_SUGGESTIONS = 3
+# A suggestion must score at least this share of the best entry's score: no filler buttons.
+SUGGESTION_SHARE = 0.5
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer: float = 46.0
-    margin: float = 1.0
-    suggest: float = 46.0
+    answer: float = 0.5  # probability
+    suggest: float = 0.25  # probability
+    margin: float = 1.0  # score points (0..100)
+    # Below this best score nothing in the knowledge base is near: never suggest (score points).
+    near: float = 8.0
+
+
+@dataclass(frozen=True)
+class Confidence:
+    answer: float  # P(the best entry is the right answer)
+    domain: float  # P(the knowledge base can help with this question)
 
 
 @dataclass(frozen=True)
@@ -34,15 +47,23 @@ class Decision:
     status: Status
     best: Scored | None
     suggestions: tuple[Scored, ...]
+    confidence: Confidence = Confidence(0.0, 0.0)
 
 
-def decide(ranked: Sequence[Scored], thresholds: Thresholds = Thresholds(), vague: bool = False) -> Decision:
+def decide(
+    ranked: Sequence[Scored], confidence: Confidence, thresholds: Thresholds = Thresholds(), vague: bool = False
+) -> Decision:
     """``vague``: the question is a single keyword ("tanoto") that names a subject, not a fact."""
-    if not ranked or ranked[0].score < thresholds.suggest:
-        return Decision("none", ranked[0] if ranked else None, ())
+    if not ranked:
+        return Decision("none", None, (), confidence)
     best = ranked[0]
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    if best.score >= thresholds.answer and best.score - runner_up >= thresholds.margin and not vague:
-        return Decision("answer", best, ())
-    suggestions = tuple(s for s in ranked[:MAX_SUGGESTIONS] if s.score >= thresholds.suggest)
-    return Decision("suggest", best, suggestions)
+    clear_lead = best.score - runner_up >= thresholds.margin
+    if confidence.answer >= thresholds.answer and clear_lead and not vague:
+        return Decision("answer", best, (), confidence)
+    unsure = max(confidence.answer, confidence.domain) < thresholds.suggest
+    if (unsure or best.score < thresholds.near) and not vague:
+        return Decision("none", best, (), confidence)
+    floor = best.score * SUGGESTION_SHARE
+    suggestions = tuple(s for s in ranked[:MAX_SUGGESTIONS] if s.score >= floor)
+    return Decision("suggest", best, suggestions, confidence)

@@ -10,11 +10,12 @@ question, not with the size of the content.
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.content.knowledge import Entry
+from bot.matching.features import RARE_SHARE
 from bot.matching.normalise import Normaliser, Rules
 from bot.matching.stem import Stemmer
 from bot.matching.score import STOPWORD_WEIGHT, Weights, combine, idf, sorted_similarity, sorted_words
@@ -87,7 +88,8 @@ class Index:
         self.sorted_texts = [sorted_words(text) for text in self.texts]  # for sorted_similarity
         # Everything an entry talks about: its phrasings and its answer. A question word the
         # entry never mentions ("kukar" against a national figure) is a sign it is not the answer.
-        self.entry_words: list[frozenset[str]] = [frozenset(self._stems(base.tokens(e.answer))) for e in self.entries]
+        answer_tokens = [self._stems(base.tokens(e.answer)) for e in self.entries]
+        self.entry_words: list[frozenset[str]] = [frozenset(tokens) for tokens in answer_tokens]
         for owner, tokens in zip(owners, token_lists):
             self.entry_words[owner] |= frozenset(tokens)
         # The places an entry is about: those it mentions and those its articles are set in.
@@ -96,6 +98,15 @@ class Index:
             for words, e in zip(self.entry_words, self.entries)
         ]
 
+        # Every word of each entry with its count (phrasings and answer), for BM25 (features.py).
+        self.entry_term_counts: list[dict[str, int]] = [Counter(tokens) for tokens in answer_tokens]
+        for owner, tokens in zip(owners, token_lists):
+            counts = self.entry_term_counts[owner]
+            for token in tokens:
+                counts[token] = counts.get(token, 0) + 1
+        self.entry_lengths = [sum(counts.values()) for counts in self.entry_term_counts]
+        self.mean_entry_length = max(sum(self.entry_lengths) / max(len(self.entry_lengths), 1), 1.0)
+
         document_frequency: dict[str, int] = defaultdict(int)
         for number, entry_tokens in enumerate(self._tokens_per_entry(owners, token_lists)):
             for token in entry_tokens:
@@ -103,6 +114,8 @@ class Index:
         documents = max(len(self.entries), 1)
         self.weight = {t: self._weigh(t, df, documents) for t, df in document_frequency.items()}
         self.unknown_weight = idf(1, documents)
+        # A word used by at most this many entries names a subject (features.py: rare-word coverage).
+        self.rare_weight = idf(max(1, round(RARE_SHARE * documents)), documents)
 
         self.postings: dict[str, list[int]] = defaultdict(list)
         self.token_sets: list[frozenset[str]] = [frozenset(tokens) for tokens in token_lists]

@@ -28,7 +28,7 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.content.knowledge import GLOSSARY_TOPIC, Entry, glossary_id
-from bot.engine import Engine, Reply
+from bot.engine import FOLLOW_UP_WINDOW_S, Engine, Reply
 from bot.storage import Database, QuestionLog, feedback, questions, users
 from bot.telegram import keyboards
 from bot.telegram.render import answer_html, esc, plain_html, sources_html
@@ -42,7 +42,8 @@ INLINE_RESULTS = 5
 SEARCH_RESULTS = 5
 MAX_REGION_LENGTH = 80
 AWAITING = "awaiting"  # user_data key: which profile field the next text message fills
-SEARCH_SCORE_SHARE = 0.5  # search results need half the score that suggestions need
+SEARCH_MIN_SCORE = 23.0  # /cari and inline results need at least this score (0..100)
+LAST_ANSWER = "last_answer"  # chat_data: (entry id, time.monotonic()) of the last answer, for follow-ups
 REGISTERED_AT = "registered_at"  # user_data key: when the person was last registered/refreshed
 REGISTRATION_REFRESH_S = 600.0
 NO_LINK_PREVIEW = LinkPreviewOptions(is_disabled=True)  # immutable, so one instance serves every reply
@@ -96,8 +97,7 @@ class Services:
 
     def matches(self, query: str, limit: int) -> list[Entry]:
         """Entries worth listing for a search (/cari, inline mode): a looser bar than answering."""
-        floor = self.engine.thresholds.suggest * SEARCH_SCORE_SHARE
-        return [entry for entry, score in self.engine.ranked(query)[:limit] if score >= floor]
+        return [entry for entry, score in self.engine.ranked(query)[:limit] if score >= SEARCH_MIN_SCORE]
 
 
 def argument(context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -372,12 +372,12 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     s = services(context)
     user, message, chat = update.effective_user, update.effective_message, update.effective_chat
     assert message is not None
-    reply = s.engine.ask(text)
+    reply = s.engine.ask(text, previous=recent_answer(context))
     note_outcome(reply.status)  # the per-update log line (bot.telegram.update_log), never the text
     if user is not None:
         await ensure_registered(s, context, user)
     question_id = None
-    if not reply.empty:
+    if not reply.empty and reply.small_talk is None:
         question_id = await s.log_question(
             user.id if user else None, chat.type if chat else None, text, reply.status,
             reply.entry.id if reply.entry else None, reply.score,
@@ -385,11 +385,28 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     await send_reply(update, context, reply, question_id)
 
 
+def recent_answer(context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """The entry answered last in this chat, while a follow-up may still refer to it."""
+    last = (context.chat_data or {}).get(LAST_ANSWER)
+    if last and time.monotonic() - last[1] <= FOLLOW_UP_WINDOW_S:
+        return last[0]
+    return None
+
+
 async def send_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply, question_id: int | None) -> None:
     s = services(context)
     message = update.effective_message
     assert message is not None
-    if reply.status == "answer" and reply.entry is not None:
+    if reply.small_talk:
+        await message.reply_html(esc(s.text(f"small_talk_{reply.small_talk}")))
+    elif reply.follow_up == "source" and reply.entry is not None:
+        await send_html(message, [esc(s.text("follow_up_source_intro")), *sources_html(reply.entry, s.engine.messages)])
+    elif reply.follow_up == "more":
+        entries = [s.engine.by_id[x.entry_id] for x in reply.suggestions]
+        await message.reply_html(
+            esc(s.text("follow_up_more_intro")), reply_markup=keyboards.suggestion_keyboard(s.version, entries)
+        )
+    elif reply.status == "answer" and reply.entry is not None:
         await _send_entry(update, context, reply.entry, question_id)
     elif reply.status == "suggest":
         entries = [s.engine.by_id[x.entry_id] for x in reply.suggestions]
@@ -408,6 +425,8 @@ async def _send_entry(update: Update, context: ContextTypes.DEFAULT_TYPE, entry:
     assert message is not None
     if context.user_data is not None:
         context.user_data["last_entry"] = entry.id
+    if context.chat_data is not None:
+        context.chat_data[LAST_ANSWER] = (entry.id, time.monotonic())
     chunks, related = s.answer_parts(entry)
     await send_html(message, chunks, reply_markup=keyboards.answer_keyboard(s.version, related, question_id, entry.id))
 

@@ -1,0 +1,241 @@
+"""``stunting-bot calibrate``: refit the decision model on the dev question set (a shell).
+
+Reproducible: the same content, question set and options give the same model. Every
+question is read the way the engine reads it (the whole message and its sub-messages,
+``Engine.readings``), which gives one feature row per reading. Then, with grouped
+cross-validation (questions about the same entry stay in one fold, so the model cannot
+learn an entry by heart):
+
+1. the **answer** model learns, from every eligible reading, whether its best entry is right;
+2. each question's most confident reading is chosen with that fold's answer model, and the
+   **domain** model learns from those whether the question is in scope at all;
+3. the held-out folds' probabilities give the precision/coverage curve, and the thresholds are
+   the most answering ones that keep wrong answers, answered out-of-scope questions and dead ends
+   under the limits given.
+
+The final model is fitted on all questions and written as JSON (``bot/matching/decision_model.json``);
+the bot evaluates it with a dot product. scikit-learn is needed here only (the ``calibrate`` extra).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bot.engine import Engine, Reading
+from bot.evaluation import QuestionSet
+from bot.matching.calibration import MODEL_PATH, DecisionModel, Logistic
+from bot.matching.decide import Confidence, Thresholds, decide
+from bot.matching.features import FEATURE_NAMES
+
+FOLDS = 5
+REGULARISATION = 1.0  # scikit-learn's C: smaller is smoother
+THRESHOLD_STEPS = [round(0.02 * i, 2) for i in range(1, 50)]
+
+
+@dataclass(frozen=True)
+class Item:
+    text: str
+    expected: frozenset[str]  # empty: out of scope
+    group: str
+    readings: tuple[Reading, ...]
+
+
+@dataclass(frozen=True)
+class Judged:
+    item: Item
+    reading: Reading
+    confidence: Confidence
+
+
+def placeholder_model() -> DecisionModel:
+    zero = Logistic(0.0, (0.0,) * len(FEATURE_NAMES))
+    return DecisionModel(zero, zero, 0.5, 0.25)
+
+
+def collect(engine: Engine, questions: QuestionSet) -> list[Item]:
+    items = []
+    for q in questions.in_scope:
+        items.append(Item(q.q, frozenset(q.expect), f"entry:{q.expect[0]}", tuple(engine.readings(q.q))))
+    for number, q in enumerate(questions.out_of_scope):
+        items.append(Item(q.q, frozenset(), f"out:{number}", tuple(engine.readings(q.q))))
+    return [item for item in items if item.readings[0].ranked or not item.expected]
+
+
+def top_id(engine: Engine, reading: Reading) -> str | None:
+    return engine.entries[reading.ranked[0].entry].id if reading.ranked else None
+
+
+def _fit_logistic(rows: list[tuple[float, ...]], labels: list[int]) -> Logistic:
+    """Standardised L2 logistic regression, folded back into coefficients on the raw features."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    if len(set(labels)) < 2:  # a fold with one class: a constant model
+        return Logistic(10.0 if labels and labels[0] else -10.0, (0.0,) * len(FEATURE_NAMES))
+    scaler = StandardScaler().fit(rows)
+    model = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(scaler.transform(rows), labels)
+    scale = [s if s else 1.0 for s in scaler.scale_]
+    coefficients = tuple(float(c / s) for c, s in zip(model.coef_[0], scale))
+    intercept = float(model.intercept_[0] - sum(c * m for c, m in zip(coefficients, scaler.mean_)))
+    return Logistic(intercept, coefficients)
+
+
+def fit(engine: Engine, items: Sequence[Item], thresholds: tuple[float, float] = (0.5, 0.25)) -> DecisionModel:
+    rows, labels = [], []
+    for item in items:
+        for reading in item.readings:
+            if reading.eligible and reading.ranked:
+                rows.append(reading.features)
+                labels.append(int(top_id(engine, reading) in item.expected))
+    answer = _fit_logistic(rows, labels)
+    staged = DecisionModel(answer, answer, *thresholds)
+    chosen = [engine.choose(list(item.readings), staged)[0] for item in items]
+    domain = _fit_logistic([r.features for r in chosen], [int(bool(item.expected)) for item in items])
+    return DecisionModel(answer, domain, *thresholds)
+
+
+def cross_validated(engine: Engine, items: list[Item]) -> list[Judged]:
+    from sklearn.model_selection import GroupKFold
+
+    judged: list[Judged] = []
+    splitter = GroupKFold(n_splits=FOLDS)
+    for train, test in splitter.split(items, groups=[item.group for item in items]):
+        model = fit(engine, [items[i] for i in train])
+        for i in test:
+            reading, confidence = engine.choose(list(items[i].readings), model)
+            judged.append(Judged(items[i], reading, confidence))
+    return judged
+
+
+@dataclass(frozen=True)
+class Tally:
+    answer: float
+    suggest: float
+    right: int
+    wrong: int
+    dead_ends: int
+    out_answered: int
+    out_suggested: int
+    out_declined: int
+    inside: int
+    outside: int
+
+    @property
+    def answered(self) -> int:
+        return self.right + self.wrong
+
+    def share(self, count: int, total: int) -> float:
+        return count / total if total else 0.0
+
+
+def tally(engine: Engine, judged: list[Judged], answer: float, suggest: float, margin: float) -> Tally:
+    thresholds = Thresholds(answer, suggest, margin)
+    counts = dict(right=0, wrong=0, dead_ends=0, out_answered=0, out_suggested=0, out_declined=0)
+    inside = outside = 0
+    for j in judged:
+        decision = decide(j.reading.ranked, j.confidence, thresholds, vague=j.reading.vague)
+        best = engine.entries[decision.best.entry].id if decision.best else None
+        if j.item.expected:
+            inside += 1
+            right = decision.status == "answer" and best in j.item.expected
+            counts["right"] += right
+            counts["wrong"] += decision.status == "answer" and not right
+            offered = any(engine.entries[s.entry].id in j.item.expected for s in decision.suggestions)
+            counts["dead_ends"] += not right and not (decision.status == "suggest" and offered)
+        else:
+            outside += 1
+            counts["out_" + {"answer": "answered", "suggest": "suggested", "none": "declined"}[decision.status]] += 1
+    return Tally(answer, suggest, inside=inside, outside=outside, **counts)
+
+
+def choose_thresholds(
+    engine: Engine, judged: list[Judged], margin: float, max_wrong: float, max_out_answered: float, max_dead_ends: float
+) -> tuple[Tally, list[Tally]]:
+    """The answer level answering most questions right within the wrong/out-of-scope limits; then
+    the highest suggestion level (most declines) that keeps dead ends within their limit."""
+    curve = [tally(engine, judged, a, min(THRESHOLD_STEPS), margin) for a in THRESHOLD_STEPS]
+    allowed = [
+        t for t in curve
+        if t.share(t.wrong, t.inside) <= max_wrong and t.share(t.out_answered, t.outside) <= max_out_answered
+    ]  # fmt: skip
+    answer = max(allowed or curve[-1:], key=lambda t: (t.right, -t.wrong, t.answer)).answer
+    options = [tally(engine, judged, answer, s, margin) for s in THRESHOLD_STEPS if s <= answer]
+    within = [t for t in options if t.share(t.dead_ends, t.inside) <= max_dead_ends]
+    best = max(within, key=lambda t: t.suggest) if within else min(options, key=lambda t: (t.dead_ends, -t.suggest))
+    return best, curve
+
+
+def curve_table(curve: list[Tally], chosen: Tally) -> Table:
+    table = Table(title="answer level (cross-validated): precision and coverage")
+    for column in ("P(answer) ≥", "answered", "precision", "top-1", "wrong", "out answered"):
+        table.add_column(column, justify="right")
+    for t in curve[::2]:
+        mark = " ◀" if t.answer == chosen.answer else ""
+        table.add_row(
+            f"{t.answer:.2f}{mark}",
+            f"{t.share(t.answered, t.inside):.1%}",
+            f"{t.share(t.right, t.answered):.1%}",
+            f"{t.share(t.right, t.inside):.1%}",
+            str(t.wrong),
+            f"{t.share(t.out_answered, t.outside):.1%}",
+        )
+    return table
+
+
+def main(args: argparse.Namespace, engine_for: Callable[[DecisionModel], Engine]) -> int:
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        print("calibrate needs scikit-learn: .venv/bin/pip install -e '.[calibrate]'")
+        return 2
+    engine = engine_for(placeholder_model())
+    questions = QuestionSet.from_yaml(args.file.read_text(encoding="utf-8"))
+    items = collect(engine, questions)
+    margin = Thresholds().margin
+    judged = cross_validated(engine, items)
+    chosen, curve = choose_thresholds(engine, judged, margin, args.max_wrong, args.max_out_answered, args.max_dead_ends)
+    console = Console()
+    console.print(curve_table(curve, chosen))
+    console.print(
+        f"chosen: answer ≥ {chosen.answer:.2f}, suggest ≥ {chosen.suggest:.2f} — cross-validated on "
+        f"{chosen.inside} in-scope and {chosen.outside} out-of-scope questions: top-1 "
+        f"{chosen.share(chosen.right, chosen.inside):.1%}, wrong {chosen.wrong}, dead ends {chosen.dead_ends}, "
+        f"out of scope answered/suggested/declined {chosen.out_answered}/{chosen.out_suggested}/{chosen.out_declined}"
+    )
+    model = fit(engine, items, (chosen.answer, chosen.suggest))
+    if args.dry_run:
+        return 0
+    args.out.write_text(
+        model.to_json(
+            fitted_on=args.file.as_posix(),
+            fitted=dt.date.today().isoformat(),
+            cross_validated={
+                "folds": FOLDS,
+                "top1": round(chosen.share(chosen.right, chosen.inside), 4),
+                "wrong": chosen.wrong,
+                "dead_ends": chosen.dead_ends,
+                "out_of_scope_answered": chosen.out_answered,
+                "out_of_scope_suggested": chosen.out_suggested,
+                "out_of_scope_declined": chosen.out_declined,
+            },
+        ),
+        encoding="utf-8",
+    )
+    console.print(f"written: {args.out}")
+    return 0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, nargs="?", default=Path("tests/dev_questions.yaml"))
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--max-wrong", type=float, default=0.015, help="cross-validated wrong answers, share of in-scope")
+    parser.add_argument("--max-out-answered", type=float, default=0.05, help="out-of-scope answered, share")
+    parser.add_argument("--max-dead-ends", type=float, default=0.04, help="dead ends, share of in-scope")
+    parser.add_argument("--dry-run", action="store_true", help="print the curve and thresholds, write nothing")

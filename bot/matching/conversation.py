@@ -1,0 +1,83 @@
+"""Recognising what in a message is not a question (pure).
+
+* **Small talk**: a message made only of greetings, thanks or acknowledgements ("makasih
+  min 🙏", "pagi kak", "ok siap") gets a friendly reply, never "the sources do not cover it".
+* **Clauses**: a chatty message splits at punctuation and line breaks; a clause that
+  opens with a self-introduction ("sy pendamping pkh di loa kulu") or a courtesy ("maaf
+  ganggu", "mau tanya") is context, not the question (the engine still checks that it
+  asks nothing before leaving it out).
+
+The words come from content/conversation.yaml; matching is on ``split_words`` output,
+so case, punctuation and emoji do not matter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.content.models import Conversation
+from bot.matching.normalise import split_words
+
+CLAUSE_BREAK = re.compile(r"[,.;:!?\n]+|\s[-–—]\s")
+SmallTalkKind = str  # "greeting" | "thanks" | "ack"
+SMALL_TALK_KINDS = ("thanks", "greeting", "ack")  # the first kind present names the message
+# Words that may stand between "saya" and who they are ("saya ini seorang kader").
+INTRO_LINKS = frozenset({"ini", "adalah", "sebagai", "seorang", "salah", "satu", "cuma", "hanya", "kan", "mah", "teh"})
+
+
+def _words(phrases: list[str]) -> frozenset[str]:
+    return frozenset(w for phrase in phrases for w in split_words(phrase))
+
+
+def _openings(phrases: list[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(sorted({tuple(split_words(p)) for p in phrases if split_words(p)}, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class ConversationRules:
+    kinds: dict[str, frozenset[str]]
+    polite: frozenset[str]
+    self_reference: frozenset[str]
+    identity: frozenset[str]
+    courtesy: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def build(cls, conversation: Conversation) -> ConversationRules:
+        talk = conversation.small_talk
+        return cls(
+            kinds={"greeting": _words(talk.greeting), "thanks": _words(talk.thanks), "ack": _words(talk.ack)},
+            polite=_words(talk.polite),
+            self_reference=_words(conversation.self_reference),
+            identity=_words(conversation.identity),
+            courtesy=_openings(conversation.courtesy),
+        )
+
+    def small_talk(self, text: str) -> SmallTalkKind | None:
+        """The kind of small talk a message is, or None when it says anything else."""
+        words = split_words(text)
+        if not words:
+            return None
+        allowed = self.polite.union(*self.kinds.values())
+        if any(word not in allowed for word in words):
+            return None
+        for kind in SMALL_TALK_KINDS:
+            if any(word in self.kinds[kind] for word in words):
+                return kind
+        return None
+
+    def is_context(self, clause: str) -> bool:
+        """The clause opens like a self-introduction ("sy pendamping pkh …", "saya ini kader …") or a
+        courtesy ("maaf ganggu", "mau tanya"); the caller checks that it asks nothing."""
+        words = tuple(split_words(clause))
+        if any(words[: len(opening)] == opening for opening in self.courtesy):
+            return True
+        if not words or words[0] not in self.self_reference:
+            return False
+        rest = [w for w in words[1:4] if w not in INTRO_LINKS]
+        return bool(rest) and rest[0] in self.identity
+
+
+def clauses(text: str) -> list[str]:
+    """The message's clauses, in order, without empty ones."""
+    return [c.strip() for c in CLAUSE_BREAK.split(text) if c and c.strip()]

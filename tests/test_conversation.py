@@ -1,0 +1,85 @@
+"""Small talk, chatty messages and follow-ups on the shipped content: what a field worker notices."""
+
+from __future__ import annotations
+
+from bot.engine import Engine
+from bot.reply_text import reply_text
+
+
+def test_thanks_greetings_and_acknowledgements_get_a_friendly_reply_never_a_refusal(engine: Engine):
+    cases = {
+        "makasih min 🙏": "thanks",
+        "Terima kasih banyak kak, infonya membantu bgt": "thanks",
+        "matur nuwun": "thanks",
+        "hatur nuhun kang": "thanks",
+        "halo": "greeting",
+        "Assalamualaikum wr wb": "greeting",
+        "selamat pagi bu": "greeting",
+        "ok": "ack",
+        "siap pak 👍": "ack",
+        "baik, noted": "ack",
+    }
+    for message, kind in cases.items():
+        reply = engine.ask(message)
+        assert reply.small_talk == kind, message
+        text = reply_text(reply, engine.messages)
+        assert text == engine.messages.get(f"small_talk_{kind}")
+        assert "tidak membahas" not in text and "tercakup" not in text
+
+
+def test_a_question_wrapped_in_small_talk_is_still_a_question(engine: Engine):
+    reply = engine.ask("makasih min, terus sasaran 1000 hpk siapa aja?")
+    assert reply.small_talk is None
+    assert reply.status == "answer" and reply.entry.id == "sasaran-1000-hpk"
+
+
+def test_the_none_reply_says_plainly_what_the_person_can_do(engine: Engine):
+    reply = engine.ask("resep nasi goreng enak gimana")
+    assert reply.status == "none"
+    text = reply_text(reply, engine.messages)
+    assert "tidak mau menebak" not in text
+    assert "/topik" in text and "koordinator" in text
+
+
+def test_self_introductions_and_courtesies_are_context_not_the_question(engine: Engine):
+    rules = engine.conversation
+    for clause in ("sy pendamping pkh di loa kulu", "saya ini seorang kader KPM", "aku dari tenggarong",
+                   "maaf ganggu malam2", "mau tanya dong", "Dengan hormat"):
+        assert rules.is_context(clause), clause
+    for clause in ("sasaran 1000 hpk siapa", "kami mohon keterangan mengenai persentase penduduk miskin",
+                   "saya mau tahu target graduasi"):
+        assert not rules.is_context(clause), clause
+
+
+def test_asking_where_the_last_answer_comes_from_shows_its_sources_with_quotes(engine: Engine):
+    first = engine.ask("sasaran 1000 hpk sapa aja")
+    assert first.status == "answer"
+    for follow_up in ("sumbernya dari mana?", "itu dr berita apa", "ada linknya gak min? mau sy share ke grup"):
+        reply = engine.ask(follow_up, previous=first.entry.id)
+        assert reply.follow_up == "source", follow_up
+        assert reply.entry.id == first.entry.id
+        text = reply_text(reply, engine.messages)
+        assert first.entry.sources[0].quote.split()[0] in text  # the quote itself, not only the title
+
+
+def test_asking_for_more_offers_the_last_answers_related_questions(engine: Engine):
+    first = engine.ask("sasaran 1000 hpk sapa aja")
+    related = [e.id for e in engine.related(first.entry)][:3]
+    assert related
+    for follow_up in ("terus kalau itu gimana?", "maksudnya?", "contohnya?"):
+        reply = engine.ask(follow_up, previous=first.entry.id)
+        assert reply.follow_up == "more", follow_up
+        assert [s.entry_id for s in reply.suggestions] == related
+
+
+def test_a_follow_up_without_a_previous_answer_is_not_answered_with_an_unrelated_entry(engine: Engine):
+    reply = engine.ask("terus kalau itu gimana?")
+    assert reply.follow_up is None and reply.status != "answer"
+
+
+def test_a_follow_up_naming_a_new_subject_is_a_new_question(engine: Engine):
+    first = engine.ask("tujuan diklat fds apa")
+    assert first.entry.id == "diklat-fds-tujuan"
+    reply = engine.ask("kalau tujuan pkh sendiri apa?", previous=first.entry.id)
+    assert reply.follow_up is None
+    assert reply.status == "answer" and reply.entry.id == "pkh-tujuan"

@@ -1,0 +1,86 @@
+"""The decision tiers: answer, suggest or none, from the calibrated probabilities (bot.matching.decide)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.matching.calibration import MODEL_PATH, DecisionModel, Logistic, load_model
+from bot.matching.decide import Confidence, Thresholds, decide
+from bot.matching.features import FEATURE_NAMES
+from bot.matching.index import Scored
+
+LEVELS = Thresholds(answer=0.6, suggest=0.2, margin=1.0)
+
+
+def ranked(*scores: float) -> list[Scored]:
+    return [Scored(entry=number, score=score, phrasing=number) for number, score in enumerate(scores)]
+
+
+def test_a_confident_clear_leader_is_answered():
+    decision = decide(ranked(80, 50, 40), Confidence(0.9, 0.9), LEVELS)
+    assert decision.status == "answer" and decision.best.entry == 0 and decision.suggestions == ()
+
+
+def test_the_answer_level_is_inclusive_and_just_below_it_suggests():
+    assert decide(ranked(80, 50), Confidence(0.6, 0.9), LEVELS).status == "answer"
+    below = decide(ranked(80, 50), Confidence(0.59, 0.9), LEVELS)
+    assert below.status == "suggest" and [s.entry for s in below.suggestions] == [0, 1]
+
+
+def test_a_near_tie_is_offered_as_a_choice_however_confident():
+    """Two entries within the margin: answering one would be a coin toss between them."""
+    decision = decide(ranked(80, 79.5, 30), Confidence(0.99, 0.99), LEVELS)
+    assert decision.status == "suggest"
+    assert [s.entry for s in decision.suggestions] == [0, 1]  # 30 < half of 80: not a filler button
+    assert decide(ranked(80, 79, 30), Confidence(0.99, 0.99), LEVELS).status == "answer"  # lead of exactly 1
+
+
+def test_in_domain_but_unsure_suggests_the_top_three():
+    decision = decide(ranked(60, 55, 50, 45), Confidence(0.1, 0.5), LEVELS)
+    assert decision.status == "suggest" and [s.entry for s in decision.suggestions] == [0, 1, 2]
+
+
+def test_either_probability_reaching_the_suggestion_level_suggests():
+    assert decide(ranked(60, 20), Confidence(0.3, 0.05), LEVELS).status == "suggest"
+    assert decide(ranked(60, 20), Confidence(0.05, 0.2), LEVELS).status == "suggest"
+
+
+def test_nothing_near_is_declined():
+    decision = decide(ranked(60, 20), Confidence(0.1, 0.19), LEVELS)
+    assert decision.status == "none" and decision.suggestions == ()
+    assert decide([], Confidence(0.9, 0.9), LEVELS).status == "none"
+
+
+def test_a_best_score_below_the_near_level_is_declined_whatever_the_model_says():
+    assert decide(ranked(7.9, 2), Confidence(0.4, 0.9), LEVELS).status == "none"
+    assert decide(ranked(8.0, 2), Confidence(0.4, 0.9), LEVELS).status == "suggest"
+
+
+def test_a_vague_keyword_is_never_answered_outright():
+    """"tanoto" alone names a subject with several entries: offer them, even when confident."""
+    decision = decide(ranked(90, 40, 35), Confidence(0.99, 0.99), LEVELS, vague=True)
+    assert decision.status == "suggest" and decision.suggestions[0].entry == 0
+    # … and it is offered even when the model would decline it
+    assert decide(ranked(90, 40), Confidence(0.01, 0.01), LEVELS, vague=True).status == "suggest"
+
+
+def test_the_model_is_a_sigmoid_of_a_dot_product():
+    model = Logistic(intercept=-1.0, coefficients=(2.0, 0.5))
+    assert model.probability((0.5, 0.0)) == pytest.approx(0.5)
+    assert model.probability((1.0, 2.0)) == pytest.approx(1 / (1 + 2.718281828459045**-2.0))
+    assert model.probability((-100.0, 0.0)) == 0.0  # no overflow
+
+
+def test_the_shipped_model_matches_the_features_the_code_computes():
+    model = load_model()
+    assert len(model.answer.coefficients) == len(model.domain.coefficients) == len(FEATURE_NAMES)
+    assert 0.0 < model.suggest_threshold < model.answer_threshold < 1.0
+
+
+def test_a_model_fitted_on_other_features_is_refused_with_the_way_to_fix_it():
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    data["features"] = data["features"][:-1]
+    with pytest.raises(ValueError, match="stunting-bot calibrate"):
+        DecisionModel.from_json(json.dumps(data))

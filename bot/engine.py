@@ -47,6 +47,7 @@ class Reading:
     eligible: bool  # may decide: the whole message, or its entry is among the whole's best few
     features: tuple[float, ...]
     vague: bool = False  # one keyword naming a subject (the whole message only)
+    context: bool = False  # read together with the previous question: only when nothing else answers
 
     def confidence(self, model: DecisionModel) -> Confidence:
         if not self.ranked:
@@ -153,6 +154,7 @@ class Engine:
             matching_stemmer(content),
             lexicon.question_words,
             lexicon.places,
+            lexicon.uncovered,
         )
         follow_ups = content.conversation.follow_ups
         self._follow_up_phrases = {
@@ -218,14 +220,18 @@ class Engine:
                 ranked = [s for s in ranked if self.entries[s.entry].id != earlier.id]
             if ranked:
                 eligible = free or ranked[0].entry in in_context
-                out.append(Reading(candidate, ranked, eligible, features.extract(self.index, candidate, ranked)))
+                row = features.extract(self.index, candidate, ranked)
+                out.append(Reading(candidate, ranked, eligible, row, context=context))
         return out
 
     def choose(self, readings: list[Reading], model: DecisionModel | None = None) -> tuple[Reading, Confidence]:
-        """The eligible reading the model is most confident in (the whole message on a tie)."""
+        """The eligible reading the model is most confident in (the whole message on a tie); a
+        reading with the previous question counts only when no other would be answered."""
         model = model or self.model
         best, best_confidence = readings[0], readings[0].confidence(model)
-        for reading in readings[1:]:
+        for reading in sorted(readings[1:], key=lambda r: r.context):
+            if reading.context and best_confidence.answer >= model.answer_threshold:
+                break
             if reading.eligible and (confidence := reading.confidence(model)).answer > best_confidence.answer:
                 best, best_confidence = reading, confidence
         return best, best_confidence

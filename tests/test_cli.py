@@ -43,10 +43,18 @@ def test_python_dash_m_bot_works_too():
 
 
 def test_chat_answers_unknown_questions_honestly():
+    result = run("chat", stdin="resep nasi goreng yg enak gimana ya\n")
+    assert result.returncode == 0
+    assert "tidak membahas hal itu" in result.stdout
+    assert "/topik" in result.stdout and "Sumber:" not in result.stdout
+
+
+def test_chat_never_answers_a_near_domain_question_the_sources_do_not_cover():
+    """"gaji" is no word of the sources: no answer; at most an honest offer of near questions."""
     result = run("chat", stdin="berapa gaji pendamping pkh per bulan\n")
     assert result.returncode == 0
-    assert "belum tercakup" in result.stdout
-    assert "/topik" in result.stdout
+    assert "Sumber:" not in result.stdout
+    assert "tidak membahas hal itu" in result.stdout or "belum yakin jawaban persisnya" in result.stdout
 
 
 def test_ask_prints_answer_with_article_title_and_date():

@@ -233,7 +233,7 @@ async def test_confirmed_deletion_removes_everything_of_that_person_and_nothing_
         await set_coordinator(db, SITI, True)
         answer = await ask_and_vote(fake_api, SITI)
         await ask_and_vote(fake_api, BUDI)
-        await reply(fake_api, BUDI, "berapa gaji pendamping pkh sebulan", "belum tercakup")
+        await reply(fake_api, BUDI, "resep nasi goreng enak gimana", "tidak membahas hal itu")
         # A broadcast reached both; its report must not change when Siti leaves.
         broadcast_id, _ = await broadcast_store.create_broadcast(db, "Rapat koordinasi Kamis 09.00")
         application.bot_data["broadcast_sender"].wake()

@@ -122,6 +122,9 @@ class Lexicon(_Strict):
     places: list[NonEmpty] = Field(default_factory=list)
     # words the affix stripper must leave whole (it would conflate them: kecamatan/camat)
     unstemmed: list[NonEmpty] = Field(default_factory=list)
+    # words naming matters the sources never cover (pay, benefit amounts, eligibility,
+    # registration, disbursement): a question using one that its entry lacks is likely out of scope
+    uncovered: list[NonEmpty] = Field(default_factory=list)
     # how people ask what a glossary term means; "{term}" is replaced by the term
     definition_phrasings: list[NonEmpty] = Field(default_factory=list)
 

@@ -14,7 +14,8 @@ judge how likely the best entry is the right one:
   IDF-weighted share of all its words the entry has, and the weight of the heaviest word it lacks;
 * the share of the question's words the content has never seen;
 * the message length;
-* numbers, years and places in the question that the entry does not mention;
+* numbers, years and places in the question that the entry does not mention, and words naming
+  matters the sources never cover (lexicon ``uncovered``: gaji, cair, syarat …) that it lacks;
 * whether the question word (siapa, berapa …) is one the entry is asked with.
 """
 
@@ -42,6 +43,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "unknown_share",
     "length",
     "missing_specifics",
+    "uncovered_topic",
     "intent_mismatch",
     "glossary",
 )
@@ -123,6 +125,7 @@ def extract(index: Index, query: Query, ranked: Sequence[Scored]) -> tuple[float
     unknown_share = unknown / len(meaningful) if meaningful else 0.0
     specifics = [t for t in weights if t.isdigit() or t in index.places]
     missing = sum(t not in words and t not in index.entry_places[best.entry] for t in specifics)
+    uncovered = any(t in index.uncovered and t not in words for t in weights)
     intents = index.question_words.intersection(weights)
     intent_mismatch = bool(intents) and intents.isdisjoint(index.entry_intents[best.entry])
 
@@ -139,6 +142,7 @@ def extract(index: Index, query: Query, ranked: Sequence[Scored]) -> tuple[float
         unknown_share,
         min(len(query.tokens), LONG_MESSAGE_WORDS) / LONG_MESSAGE_WORDS,
         min(missing, 2) / 2.0,
+        float(uncovered),
         float(intent_mismatch),
         float(index.entries[best.entry].kind == "glossary"),
     )

@@ -55,6 +55,7 @@ class Index:
         stemmer: Stemmer | None = None,
         question_words: Iterable[str] = (),
         places: Iterable[str] = (),
+        uncovered: Iterable[str] = (),
     ):
         self.entries = tuple(entries)
         self.weights = weights
@@ -80,6 +81,7 @@ class Index:
         self.owner = owners
         self.question_words = frozenset(self._stems(w for q in question_words for w in base.tokens(q)))
         self.places = frozenset(self._stems(w for q in places for w in base.tokens(q)))
+        self.uncovered = frozenset(self._stems(w for q in uncovered for w in base.tokens(q)))
         # Which question words each entry is asked with, for the intent check.
         self.entry_intents: list[frozenset[str]] = [frozenset() for _ in self.entries]
         for owner, tokens in zip(owners, token_lists):

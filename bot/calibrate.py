@@ -10,8 +10,9 @@ learn an entry by heart):
 2. each question's most confident reading is chosen with that fold's answer model, and the
    **domain** model learns from those whether the question is in scope at all;
 3. the held-out folds' probabilities give the precision/coverage curve, and the thresholds are
-   the most answering ones that keep wrong answers, answered out-of-scope questions and dead ends
-   under the limits given.
+   the most answering ones that keep wrong answers and answered out-of-scope questions under the
+   limits given, then the suggestion level with the fewest dead ends that still declines enough of
+   the out-of-scope questions outright.
 
 The final model is fitted on all questions and written as JSON (``bot/matching/decision_model.json``);
 the bot evaluates it with a dot product. scikit-learn is needed here only (the ``calibrate`` extra).
@@ -156,10 +157,11 @@ def tally(engine: Engine, judged: list[Judged], answer: float, suggest: float, m
 
 
 def choose_thresholds(
-    engine: Engine, judged: list[Judged], margin: float, max_wrong: float, max_out_answered: float, max_dead_ends: float
+    engine: Engine, judged: list[Judged], margin: float, max_wrong: float, max_out_answered: float, min_out_declined: float
 ) -> tuple[Tally, list[Tally]]:
     """The answer level answering most questions right within the wrong/out-of-scope limits; then
-    the highest suggestion level (most declines) that keeps dead ends within their limit."""
+    the suggestion level leaving fewest dead ends while still declining ``min_out_declined`` of the
+    out-of-scope questions (the highest such level on a tie: fewer needless buttons)."""
     curve = [tally(engine, judged, a, min(THRESHOLD_STEPS), margin) for a in THRESHOLD_STEPS]
     allowed = [
         t for t in curve
@@ -167,8 +169,8 @@ def choose_thresholds(
     ]  # fmt: skip
     answer = max(allowed or curve[-1:], key=lambda t: (t.right, -t.wrong, t.answer)).answer
     options = [tally(engine, judged, answer, s, margin) for s in THRESHOLD_STEPS if s <= answer]
-    within = [t for t in options if t.share(t.dead_ends, t.inside) <= max_dead_ends]
-    best = max(within, key=lambda t: t.suggest) if within else min(options, key=lambda t: (t.dead_ends, -t.suggest))
+    within = [t for t in options if t.share(t.out_declined, t.outside) >= min_out_declined] or options[-1:]
+    best = min(within, key=lambda t: (t.dead_ends, -t.suggest))
     return best, curve
 
 
@@ -200,7 +202,9 @@ def main(args: argparse.Namespace, engine_for: Callable[[DecisionModel], Engine]
     items = collect(engine, questions)
     margin = Thresholds().margin
     judged = cross_validated(engine, items)
-    chosen, curve = choose_thresholds(engine, judged, margin, args.max_wrong, args.max_out_answered, args.max_dead_ends)
+    chosen, curve = choose_thresholds(
+        engine, judged, margin, args.max_wrong, args.max_out_answered, args.min_out_declined
+    )
     console = Console()
     console.print(curve_table(curve, chosen))
     console.print(
@@ -237,5 +241,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--max-wrong", type=float, default=0.015, help="cross-validated wrong answers, share of in-scope")
     parser.add_argument("--max-out-answered", type=float, default=0.05, help="out-of-scope answered, share")
-    parser.add_argument("--max-dead-ends", type=float, default=0.04, help="dead ends, share of in-scope")
+    parser.add_argument(
+        "--min-out-declined", type=float, default=0.75, help="out-of-scope declined outright (not suggested), share"
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the curve and thresholds, write nothing")

@@ -162,6 +162,9 @@ class Engine:
             for kind, phrases in (("source", follow_ups.source), ("more", follow_ups.more))
         }
         polite = self.index.query(" ".join(content.conversation.small_talk.polite)).tokens
+        self._asking_words = self.index.question_words | frozenset(
+            self.index.query(" ".join(content.conversation.asking)).tokens
+        )
         self._follow_up_words = frozenset(
             [*self.index.stopwords, *self.index.question_words, *polite]
             + [t for phrases in self._follow_up_phrases.values() for p in phrases for t in p]
@@ -245,13 +248,15 @@ class Engine:
         A short follow-up is also read together with the question it follows (free; marked as
         context: its answer is not that question's entry again)."""
         parts = clauses(text)[-MAX_CLAUSES:]
-        kept = [c for c in parts if not (self.conversation.is_context(c) and not self._asks(c))]
+        kept = [c for c in parts if not (self.conversation.is_context(c) and not self._asks(c) and "?" not in c)]
         readings: list[tuple[str, bool, bool]] = []
         if earlier is not None and len(whole.tokens) <= FOLLOW_UP_WORDS:
             readings.append((f"{earlier.question} {text}", True, True))
         if len(kept) < len(parts):
             readings.append((" ".join(kept), True, False))
-        asking = [number for number, clause in enumerate(kept) if self._asks(clause)]
+        # The clauses that ask: with a question word, else (weaker) with a question mark.
+        asking = [n for n, clause in enumerate(kept) if self._asks(clause)]
+        asking = asking or [n for n, clause in enumerate(kept) if "?" in clause]
         # Leading clauses dropped, never past the last clause that asks something.
         last_start = asking[-1] if asking else len(kept) - 1
         readings += [(" ".join(kept[start:]), False, False) for start in range(1, last_start + 1)]
@@ -283,7 +288,8 @@ class Engine:
         return None
 
     def _asks(self, clause: str) -> bool:
-        return "?" in clause or not self.index.question_words.isdisjoint(self.index.query(clause).tokens)
+        """The clause holds a question word (after normalisation: "sapa", "piro", "how many" count)."""
+        return not self._asking_words.isdisjoint(self.index.query(clause).tokens)
 
     def _follow_up(self, question: str, query: Query, earlier: Entry) -> Reply | None:
         """"sumbernya dari mana?" → the previous answer's sources; "terus gimana?" → its related

@@ -156,6 +156,9 @@ class Conversation(_Strict):
     # question is looked for
     self_reference: list[NonEmpty] = Field(default_factory=list)
     identity: list[NonEmpty] = Field(default_factory=list)
+    # words that mark the clause asking the question, besides the lexicon's question_words
+    # (which carry an intent: siapa, berapa …): "apa", "mana", "which"
+    asking: list[NonEmpty] = Field(default_factory=list)
     # clauses opening with one of these are apologies or thanks, never the question ("maaf ganggu")
     courtesy: list[NonEmpty] = Field(default_factory=list)
 

@@ -41,6 +41,7 @@ class ConversationRules:
     self_reference: frozenset[str]
     identity: frozenset[str]
     courtesy: tuple[tuple[str, ...], ...]
+    greeting_words: frozenset[str] = frozenset()  # greetings, thanks and polite words, not "saya"
 
     @classmethod
     def build(cls, conversation: Conversation) -> ConversationRules:
@@ -51,6 +52,9 @@ class ConversationRules:
             self_reference=_words(conversation.self_reference),
             identity=_words(conversation.identity),
             courtesy=_openings(conversation.courtesy),
+            greeting_words=(
+                _words(talk.greeting) | _words(talk.thanks) | _words(talk.polite)
+            ) - _words(conversation.self_reference),
         )
 
     def small_talk(self, text: str) -> SmallTalkKind | None:
@@ -70,6 +74,10 @@ class ConversationRules:
         """The clause opens like a self-introduction ("sy pendamping pkh …", "saya ini kader …") or a
         courtesy ("maaf ganggu", "mau tanya"); the caller checks that it asks nothing."""
         words = tuple(split_words(clause))
+        leading = 0  # greetings before it ("pagi kak, sy pendamping …" often has no comma)
+        while leading < len(words) and words[leading] in self.greeting_words:
+            leading += 1
+        words = words[leading:]
         if any(words[: len(opening)] == opening for opening in self.courtesy):
             return True
         if not words or words[0] not in self.self_reference:

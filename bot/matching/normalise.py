@@ -34,8 +34,9 @@ _NUMBER_THEN_WORD = re.compile(r"^(\d+)([^\W\d_]{2,})$")
 _WORD_THEN_NUMBER = re.compile(r"^([^\W\d_]{3,})(\d+)$")
 _REPEATS = re.compile(r"(.)\1{2,}")
 _DOUBLES = re.compile(r"(.)\1")
-# Enclitic particles and the possessive -nya, stripped when what remains is a known word.
-_PARTICLES = ("nya", "kah", "lah", "pun")
+# Enclitic particles and the possessive -nya (Betawi -nye, Sundanese -na/-ana, Javanese -ne),
+# stripped when what remains is a known word ("tujuanana", "carane" -> "tujuan", "cara").
+_PARTICLES = ("nya", "nye", "kah", "lah", "pun", "ana", "na", "ne")
 
 # Typo correction: only words at least this long, within max_edits() edits.
 MIN_CORRECTABLE_LENGTH = 5

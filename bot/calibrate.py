@@ -141,7 +141,7 @@ def tally(engine: Engine, judged: list[Judged], answer: float, suggest: float, m
     counts = dict(right=0, wrong=0, dead_ends=0, out_answered=0, out_suggested=0, out_declined=0)
     inside = outside = 0
     for j in judged:
-        decision = decide(j.reading.ranked, j.confidence, thresholds, vague=j.reading.vague)
+        decision = decide(j.reading.ranked, j.confidence, thresholds, vague=j.reading.vague, term=j.reading.term)
         best = engine.entries[decision.best.entry].id if decision.best else None
         if j.item.expected:
             inside += 1

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content import checker, loader
-from bot.content.knowledge import Entry, SourceRef, build_entries
+from bot.content.knowledge import Entry, SourceRef, build_entries, glossary_id
 from bot.content.loader import ContentSet
 from bot.content.models import Messages
 from bot.content.problems import ContentError, Problem
@@ -48,6 +48,7 @@ class Reading:
     features: tuple[float, ...]
     vague: bool = False  # one keyword naming a subject (the whole message only)
     context: bool = False  # read together with the previous question: only when nothing else answers
+    term: bool = False  # the message is a glossary term alone ("KPM"): its definition answers it
 
     def confidence(self, model: DecisionModel) -> Confidence:
         if not self.ranked:
@@ -156,6 +157,11 @@ class Engine:
             lexicon.places,
             lexicon.uncovered,
         )
+        self._terms = {
+            self.index.query(name).tokens: number
+            for number, entry in enumerate(self.entries) if entry.kind == "glossary"
+            for name in self._glossary_names(entry)
+        }  # fmt: skip
         follow_ups = content.conversation.follow_ups
         self._follow_up_phrases = {
             kind: [p for p in (self.index.query(text).tokens for text in phrases) if p]
@@ -209,13 +215,14 @@ class Engine:
         """The decision for a message: its most confident reading decides (docs/matching.md §3b)."""
         readings = self.readings(text, query, earlier)
         chosen, confidence = self.choose(readings)
-        return decide(chosen.ranked, confidence, self.thresholds, vague=chosen.vague)
+        return decide(chosen.ranked, confidence, self.thresholds, vague=chosen.vague, term=chosen.term)
 
     def readings(self, text: str, query: Query | None = None, earlier: Entry | None = None) -> list[Reading]:
         """The whole message, then its sub-messages, each searched and with its features."""
         query = query or self.index.query(text)
-        whole = self.index.search(query)
-        out = [Reading(query, whole, True, features.extract(self.index, query, whole), self.is_vague(query, whole))]
+        whole = self._break_tie(self.index.search(query), earlier)
+        row = features.extract(self.index, query, whole)
+        out = [Reading(query, whole, True, row, self.is_vague(query, whole), term=self.is_term(query, whole))]
         in_context = {s.entry for s in whole[:CONTEXT_RANKS]}
         for candidate, free, context in self.sub_messages(text, query, earlier):
             ranked = self.index.search(candidate)
@@ -227,6 +234,17 @@ class Engine:
                 out.append(Reading(candidate, ranked, eligible, row, context=context))
         return out
 
+    def _break_tie(self, ranked: list[Scored], earlier: Entry | None) -> list[Scored]:
+        """The previous answer breaks a near tie: the person just read it, so a message that fits it
+        and another entry equally well ("kalau tujuan pkh sendiri apa?" after the diklat's aim) asks
+        about the other one."""
+        if earlier is None or len(ranked) < 2 or ranked[0].score - ranked[1].score >= self.thresholds.margin:
+            return ranked
+        top_two = [self.entries[s.entry].id for s in ranked[:2]]
+        if earlier.id not in top_two:
+            return ranked
+        return [s for s in ranked if self.entries[s.entry].id != earlier.id]
+
     def choose(self, readings: list[Reading], model: DecisionModel | None = None) -> tuple[Reading, Confidence]:
         """The eligible reading the model is most confident in (the whole message on a tie); a
         reading with the previous question counts only when no other would be answered."""
@@ -236,6 +254,8 @@ class Engine:
             if reading.context and best_confidence.answer >= model.answer_threshold:
                 break
             if reading.eligible and (confidence := reading.confidence(model)).answer > best_confidence.answer:
+                if reading.context and confidence.answer < model.answer_threshold:
+                    continue  # the previous question may help answer, never make a message look in-domain
                 best, best_confidence = reading, confidence
         return best, best_confidence
 
@@ -307,6 +327,14 @@ class Engine:
     def is_vague(self, query: Query, ranked: list[Scored]) -> bool:
         """A lone keyword ("tanoto") names a subject, not a fact; only a glossary term answers it outright."""
         return len(query.tokens) == 1 and bool(ranked) and self.entries[ranked[0].entry].kind != "glossary"
+
+    def _glossary_names(self, entry: Entry) -> list[str]:
+        term = next((t for t in self.content.glossary if glossary_id(t.term) == entry.id), None)
+        return [term.term, *term.aliases] if term else []
+
+    def is_term(self, query: Query, ranked: list[Scored]) -> bool:
+        """The message is nothing but a glossary term or alias ("KPM", "1000 hpk"), and it ranks first."""
+        return bool(ranked) and self._terms.get(query.tokens) == ranked[0].entry
 
     def ranked(self, question: str) -> list[tuple[Entry, float]]:
         """Every matching entry with its score, best first (for evaluation and checks)."""

@@ -84,3 +84,8 @@ def test_a_model_fitted_on_other_features_is_refused_with_the_way_to_fix_it():
     data["features"] = data["features"][:-1]
     with pytest.raises(ValueError, match="stunting-bot calibrate"):
         DecisionModel.from_json(json.dumps(data))
+
+
+def test_a_glossary_term_alone_is_answered_by_its_definition_unless_tied():
+    assert decide(ranked(70, 40), Confidence(0.3, 0.9), LEVELS, term=True).status == "answer"
+    assert decide(ranked(70, 69.5), Confidence(0.3, 0.9), LEVELS, term=True).status == "suggest"

@@ -3,7 +3,7 @@
 * ``answer`` when the probability that the best entry is right reaches the answer level,
   the best entry leads the best *other* entry by at least ``margin`` score points (a near
   tie between two entries is the person's choice, not ours) and the question is not one
-  vague keyword;
+  vague keyword; a glossary term alone ("KPM") is answered by its definition whatever the model says;
 * ``suggest`` (up to three entries) when the question is not answered but belongs to the
   domain: the answer probability or the domain probability reaches the suggestion level;
 * ``none`` otherwise, and whenever the best entry scores below ``near``: nothing in the
@@ -51,15 +51,20 @@ class Decision:
 
 
 def decide(
-    ranked: Sequence[Scored], confidence: Confidence, thresholds: Thresholds = Thresholds(), vague: bool = False
+    ranked: Sequence[Scored],
+    confidence: Confidence,
+    thresholds: Thresholds = Thresholds(),
+    vague: bool = False,
+    term: bool = False,
 ) -> Decision:
-    """``vague``: the question is a single keyword ("tanoto") that names a subject, not a fact."""
+    """``vague``: the question is a single keyword ("tanoto") that names a subject, not a fact;
+    ``term``: the question is a glossary term alone ("KPM"), which its definition answers."""
     if not ranked:
         return Decision("none", None, (), confidence)
     best = ranked[0]
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
     clear_lead = best.score - runner_up >= thresholds.margin
-    if confidence.answer >= thresholds.answer and clear_lead and not vague:
+    if (confidence.answer >= thresholds.answer or term) and clear_lead and not vague:
         return Decision("answer", best, (), confidence)
     unsure = max(confidence.answer, confidence.domain) < thresholds.suggest
     if (unsure or best.score < thresholds.near) and not vague:

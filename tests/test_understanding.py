@@ -1,0 +1,44 @@
+"""Messages as people really write them (issue #10's examples, from a blind trial): each gets the answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+
+EXAMPLES = {
+    "Berapa target graduasi KPM PKH yang diberikan kepada Kementerian Sosial dalam Rapat Dengar Pendapat "
+    "dengan DPR?": "target-graduasi-1-juta",
+    "siapa yang menjalankan PKH": "pkh-pelaksana",
+    "#HADIR itu singkatan apa": "hadir-tagar",
+    "bu dwi wahyu riyanti itu kerja dmn": "dwi-wahyu-riyanti",
+    "who leads BP3S at Kemensos?": "syahabuddin-siapa",
+    "opo iku 1000 hpk": "istilah-1000-hpk",
+    "naon ari stunting teh": "istilah-stunting",
+    "stunting itu apa to mas": "istilah-stunting",
+}
+
+
+@pytest.mark.parametrize("message", list(EXAMPLES))
+def test_a_message_written_the_way_people_write_gets_its_answer(engine: Engine, message: str):
+    reply = engine.ask(message)
+    assert (reply.status, reply.entry.id if reply.entry else None) == ("answer", EXAMPLES[message])
+
+
+def test_terus_kalau_itu_gimana_after_an_answer_offers_what_follows_not_an_unrelated_entry(engine: Engine):
+    first = engine.ask("siapa yang menjalankan PKH")
+    reply = engine.ask("terus kalau itu gimana?", previous=first.entry.id)
+    assert reply.follow_up == "more" and reply.status != "answer"
+    assert [s.entry_id for s in reply.suggestions] == list(first.entry.related)[:3]
+
+
+def test_the_corrector_leaves_real_words_alone(engine: Engine):
+    """susah is not a typo of sudah (it would reverse the meaning), bahan is not badan."""
+    for word, other in (("susah", "sudah"), ("bahan", "badan"), ("hasil", "hamil"), ("bukan", "buka")):
+        tokens = engine.index.normaliser.tokens(f"kenapa {word} sekali", correct_typos=True)
+        assert word in tokens and other not in tokens, word
+
+
+def test_the_stemmer_keeps_persentase_whole(engine: Engine):
+    assert engine.index.stemmer.stem("persentase") == "persentase"
+    assert engine.ask("persentase penduduk miskin maret 2019 brp").entry.id == "kemiskinan-maret-2019"

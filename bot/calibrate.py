@@ -36,7 +36,7 @@ from bot.matching.decide import Confidence, Thresholds, decide
 from bot.matching.features import FEATURE_NAMES
 
 FOLDS = 5
-REGULARISATION = 1.0  # scikit-learn's C: smaller is smoother
+REGULARISATION = 10.0  # scikit-learn's C (smaller is smoother); chosen by grouped CV on the dev set (docs/matching.md)
 THRESHOLD_STEPS = [round(0.02 * i, 2) for i in range(1, 50)]
 
 

@@ -92,9 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluation = commands.add_parser("eval", help="matching quality on a question set")
     evaluation.add_argument("file", type=Path, help="question set YAML (e.g. tests/dev_questions.yaml)")
     evaluation.add_argument("--json", action="store_true", help="print the summary as JSON")
-    evaluation.add_argument("--min-top1", type=float, default=Floors.min_top1)
-    evaluation.add_argument("--max-wrong", type=float, default=Floors.max_wrong)
-    evaluation.add_argument("--min-declined", type=float, default=Floors.min_declined)
+    evaluation.add_argument(
+        "--floors", type=Path, default=None,
+        help="YAML of quality floors per question-set file name (default: tests/quality_floors.yaml, if it lists the set)",
+    )  # fmt: skip
+    evaluation.add_argument("--no-floors", action="store_true", help="report only; enforce no floor")
     evaluation.set_defaults(handler=_eval)
 
     calibrate = commands.add_parser("calibrate", help="refit the decision model on the dev question set")
@@ -233,6 +235,9 @@ def _content_schema(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+FLOORS_FILE = Path("tests/quality_floors.yaml")
+
+
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     console = Console(width=None if sys.stdout.isatty() else 160)  # CI logs are wide enough
     engine = _engine(args, settings)
@@ -246,7 +251,19 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         Console(stderr=True).print(f"The question set expects unknown entry ids: {', '.join(missing)}", markup=False)
         return EXIT_USAGE
     report = evaluate(engine, questions)
-    floors = Floors(args.min_top1, args.max_wrong, args.min_declined)
+    floors = Floors(0.0, 1.0)  # report only
+    floors_file = args.floors or FLOORS_FILE
+    if not args.no_floors and (args.floors or FLOORS_FILE.is_file()):
+        try:
+            floors = Floors.for_set(floors_file.read_text(encoding="utf-8"), args.file.name)
+        except ValueError as exc:
+            if args.floors:  # asked for explicitly: a set without floors is a mistake
+                Console(stderr=True).print(f"{floors_file}: {exc}", markup=False)
+                return EXIT_USAGE
+            console.print(f"(no floors for {args.file.name} in {floors_file}: report only)", markup=False)
+        except (OSError, TypeError) as exc:
+            Console(stderr=True).print(f"Cannot read the floors in {floors_file}: {exc}", markup=False)
+            return EXIT_USAGE
     if args.json:
         print(json.dumps(report.summary(), ensure_ascii=False, indent=2))
     else:
@@ -288,9 +305,28 @@ def _print_report(console: Console, report: Report) -> None:
     summary.add_row("offered suggestions instead", str(report.suggested))
     summary.add_row("declined although in scope", str(report.declined_in_scope))
     summary.add_row("out-of-scope questions", str(report.out_of_scope))
+    summary.add_row("dead ends (neither answered nor offered right)", f"{report.dead_end_rate:.1%} ({report.dead_ends})")
+    summary.add_row("out-of-scope answered", f"{report.answered_out_rate:.1%} ({report.answered_out_of_scope})")
+    summary.add_row("out-of-scope suggested", str(report.suggested_out_of_scope))
     summary.add_row("out-of-scope declined", f"{report.declined_rate:.1%} ({report.declined_out_of_scope})")
-    summary.add_row("out-of-scope answered", str(report.answered_out_of_scope))
+    if report.small_talk:
+        summary.add_row("small talk recognised", f"{report.small_talk_right} of {len(report.small_talk)}")
+    if report.follow_ups:
+        summary.add_row("follow-ups right", f"{report.follow_ups_right} of {len(report.follow_ups)}")
     console.print(summary)
+    if report.per_kind:
+        kinds = Table(title="Per kind (in-scope: answered right; out-of-scope: declined)")
+        for column in ("kind", "questions", "score"):
+            kinds.add_column(column, justify="right" if column != "kind" else "left")
+        for kind, score in report.per_kind.items():
+            kinds.add_row(kind, str(score.questions), f"{score.accuracy:.1%}")
+        console.print(kinds)
+    missed = [(m, e, g) for m, e, g in report.small_talk if e != g]
+    missed_follow_ups = [(a, q, e) for a, q, e, right in report.follow_ups if not right]
+    for message, expected, got in missed:
+        console.print(f"small talk missed: {message!r} expected {expected}, got {got}", markup=False, highlight=False)
+    for after, message, expected in missed_follow_ups:
+        console.print(f"follow-up missed: {after!r} → {message!r} expected {expected}", markup=False, highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -214,26 +214,43 @@ class Report:
 
 @dataclass(frozen=True)
 class Floors:
-    """The quality floor CI enforces (issue #2): fail below any of these."""
+    """The quality floor CI enforces: fail below any of these (tests/quality_floors.yaml sets them per set)."""
 
     min_top1: float = 0.95
     max_wrong: float = 0.02
     min_declined: float = 0.0  # out-of-scope questions declined outright (suggestions are no harm)
     max_dead_ends: float = 1.0  # in-scope questions with neither the answer nor it among the suggestions
     max_answered_out: float = 1.0  # out-of-scope questions answered
+    min_small_talk: float = 0.0  # small-talk messages recognised as the right kind
+    min_follow_ups: float = 0.0  # follow-ups given the right behaviour
+
+    @classmethod
+    def for_set(cls, floors_file: str, question_file: str) -> Floors:
+        """The floors listed for a question set (by file name) in a floors YAML file."""
+        table = yaml.safe_load(floors_file) or {}
+        values = table.get(question_file)
+        if values is None:
+            raise ValueError(f"no floors for {question_file!r}; listed: {', '.join(sorted(table))}")
+        return cls(**values)
 
     def failures(self, report: Report) -> list[str]:
         failures = []
         if report.top1_accuracy < self.min_top1:
-            failures.append(f"top-1 accuracy {report.top1_accuracy:.1%} is below {self.min_top1:.0%}")
+            failures.append(f"top-1 accuracy {report.top1_accuracy:.1%} is below {self.min_top1:.1%}")
         if report.wrong_rate > self.max_wrong:
-            failures.append(f"confident-wrong rate {report.wrong_rate:.1%} is above {self.max_wrong:.0%}")
+            failures.append(f"confident-wrong rate {report.wrong_rate:.1%} is above {self.max_wrong:.1%}")
         if report.declined_rate < self.min_declined:
-            failures.append(f"out-of-scope declined {report.declined_rate:.1%} is below {self.min_declined:.0%}")
+            failures.append(f"out-of-scope declined {report.declined_rate:.1%} is below {self.min_declined:.1%}")
         if report.dead_end_rate > self.max_dead_ends:
-            failures.append(f"dead ends {report.dead_end_rate:.1%} are above {self.max_dead_ends:.0%}")
+            failures.append(f"dead ends {report.dead_end_rate:.1%} are above {self.max_dead_ends:.1%}")
         if report.answered_out_rate > self.max_answered_out:
-            failures.append(f"out-of-scope answered {report.answered_out_rate:.1%} is above {self.max_answered_out:.0%}")
+            failures.append(f"out-of-scope answered {report.answered_out_rate:.1%} is above {self.max_answered_out:.1%}")
+        small_talk = report.rate(report.small_talk_right, len(report.small_talk)) if report.small_talk else 1.0
+        if small_talk < self.min_small_talk:
+            failures.append(f"small talk recognised {small_talk:.1%} is below {self.min_small_talk:.1%}")
+        follow_ups = report.rate(report.follow_ups_right, len(report.follow_ups)) if report.follow_ups else 1.0
+        if follow_ups < self.min_follow_ups:
+            failures.append(f"follow-ups right {follow_ups:.1%} is below {self.min_follow_ups:.1%}")
         return failures
 
 

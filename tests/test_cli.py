@@ -93,12 +93,17 @@ def test_suggest_status_lists_questions_in_json(capsys):
         assert reply["status"] == "answer" and reply["entry_id"]
 
 
-def test_eval_reports_and_enforces_the_floor(capsys):
+def test_eval_reports_and_enforces_the_floor(capsys, tmp_path):
     assert main(["eval", str(DEV_QUESTIONS)]) == 0
     out = capsys.readouterr().out
     assert "top-1 accuracy" in out and "recall@3" in out and "out-of-scope declined" in out
     # An impossible floor must fail the run.
-    assert main(["eval", str(DEV_QUESTIONS), "--min-top1", "1.01"]) == 1
+    floors = tmp_path / "floors.yaml"
+    floors.write_text("dev_questions.yaml: {min_top1: 1.01}\n", encoding="utf-8")
+    assert main(["eval", str(DEV_QUESTIONS), "--floors", str(floors)]) == 1
+    # A floors file that does not list the set is a usage error, not a silent pass.
+    floors.write_text("other.yaml: {min_top1: 0.5}\n", encoding="utf-8")
+    assert main(["eval", str(DEV_QUESTIONS), "--floors", str(floors)]) == 2
 
 
 def test_eval_rejects_a_question_set_with_unknown_ids(tmp_path, capsys):

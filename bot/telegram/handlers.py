@@ -400,7 +400,7 @@ async def send_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: 
     if reply.small_talk:
         await message.reply_html(esc(s.text(f"small_talk_{reply.small_talk}")))
     elif reply.follow_up == "source" and reply.entry is not None:
-        await send_html(message, [esc(s.text("follow_up_source_intro")), *sources_html(reply.entry, s.engine.messages)])
+        await send_html(message, sources_html(reply.entry, s.engine.messages, intro=s.text("follow_up_source_intro")))
     elif reply.follow_up == "more":
         entries = [s.engine.by_id[x.entry_id] for x in reply.suggestions]
         await message.reply_html(

@@ -26,9 +26,10 @@ def answer_html(entry: Entry, messages: Messages) -> list[str]:
     return split_blocks([esc(entry.answer), f"<b>{esc(messages.get('source_heading'))}</b>\n" + "\n".join(sources)])
 
 
-def sources_html(entry: Entry, messages: Messages) -> list[str]:
-    """Every source of an entry in full: title, date and the quoted passage."""
-    blocks = [f"<b>{esc(entry.question)}</b>"]
+def sources_html(entry: Entry, messages: Messages, intro: str | None = None) -> list[str]:
+    """Every source of an entry in full: title, date and the quoted passage (after ``intro``)."""
+    blocks = [esc(intro)] if intro else []
+    blocks.append(f"<b>{esc(entry.question)}</b>")
     for source in entry.sources:
         block = f"<b>{esc(source_line(source, messages))}</b>"
         if source.quote:

@@ -35,6 +35,7 @@ MAX_CANDIDATES = 6
 FOLLOW_UP_WORDS = 5
 # How long after an answer the shells pass its entry as ``previous`` (follow-ups refer to it).
 FOLLOW_UP_WINDOW_S = 600.0
+MAX_SOURCE_EXTRA_WORDS = 2  # "sumbernya dari mana? mau sy share ke grup" is still asking for the source
 MAX_CLAUSES = 12  # the last this many clauses of a message are looked at for its question
 
 
@@ -297,11 +298,14 @@ class Engine:
         """"source" or "more" when the message is one of content/conversation.yaml's follow-up
         phrases with nothing but function words around it; None when it names a subject."""
         tokens = query.tokens
-        # Words the content uses name a subject: then it is a new question. Words it never
-        # uses ("share", "grup", "resmi") do not.
-        if any(token not in self._follow_up_words and token in self.index.weight for token in tokens):
+        others = [token for token in tokens if token not in self._follow_up_words]
+        # A word the content uses names a subject: then it is a new question. Asking for the source
+        # may carry a few words the content never uses ("mau sy share ke grup", "resmi gak?").
+        if any(token in self.index.weight for token in others):
             return None
         for kind, phrases in self._follow_up_phrases.items():
+            if kind == "more" and others or len(others) > MAX_SOURCE_EXTRA_WORDS:
+                continue
             for phrase in phrases:
                 if any(tokens[i : i + len(phrase)] == phrase for i in range(len(tokens) - len(phrase) + 1)):
                     return kind

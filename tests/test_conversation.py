@@ -83,3 +83,11 @@ def test_a_follow_up_naming_a_new_subject_is_a_new_question(engine: Engine):
     reply = engine.ask("kalau tujuan pkh sendiri apa?", previous=first.entry.id)
     assert reply.follow_up is None
     assert reply.status == "answer" and reply.entry.id == "pkh-tujuan"
+
+
+def test_an_unrelated_message_after_an_answer_is_not_taken_for_a_follow_up(engine: Engine):
+    first = engine.ask("sasaran 1000 hpk sapa aja")
+    for message in ("resep nasi goreng enak gimana", "cuaca besok gimana ya", "harga cabai di pasar dari mana"):
+        reply = engine.ask(message, previous=first.entry.id)
+        assert reply.follow_up is None, message
+        assert reply.status == "none", message

@@ -248,16 +248,22 @@ class Engine:
 
     def choose(self, readings: list[Reading], model: DecisionModel | None = None) -> tuple[Reading, Confidence]:
         """The eligible reading the model is most confident in (the whole message on a tie); a
-        reading with the previous question counts only when no other would be answered."""
+        reading with the previous question only to answer (see below)."""
         model = model or self.model
-        best, best_confidence = readings[0], readings[0].confidence(model)
+        whole = readings[0]
+        best, best_confidence = whole, whole.confidence(model)
+        likely = {s.entry for s in whole.ranked[:CONTEXT_RANKS]}
         for reading in sorted(readings[1:], key=lambda r: r.context):
-            if reading.context and best_confidence.answer >= model.answer_threshold:
-                break
-            if reading.eligible and (confidence := reading.confidence(model)).answer > best_confidence.answer:
-                if reading.context and confidence.answer < model.answer_threshold:
-                    continue  # the previous question may help answer, never make a message look in-domain
-                best, best_confidence = reading, confidence
+            if not reading.eligible or (confidence := reading.confidence(model)).answer <= best_confidence.answer:
+                continue
+            if reading.context:
+                # The previous question may pick among the message's own likely entries, or answer
+                # when nothing else would; it never makes a message look in the domain.
+                if confidence.answer < model.answer_threshold:
+                    continue
+                if best_confidence.answer >= model.answer_threshold and reading.ranked[0].entry not in likely:
+                    continue
+            best, best_confidence = reading, confidence
         return best, best_confidence
 
     def sub_messages(

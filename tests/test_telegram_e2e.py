@@ -111,6 +111,17 @@ async def test_glossary_command_answers_both_meanings_of_kpm(fake_api, engine, t
         await reply_to(fake_api, USER, "/istilah XYZ", "belum ada di daftar")
 
 
+async def test_glossary_of_field_words_answers_with_a_named_reference(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path):
+        for command, reference in (("/istilah stunting", "Peraturan Presiden Nomor 72 Tahun 2021"),
+                                   ("/istilah bumil", "Peraturan Presiden Nomor 72 Tahun 2021"),
+                                   ("/istilah ASI eksklusif", "Peraturan Pemerintah Nomor 33 Tahun 2012")):
+            seen = {id(call) for call in fake_api.sent}
+            fake_api.user_message(USER, command)
+            reply = await fake_api.wait_for(lambda c: id(c) not in seen and c.get("chat_id") == USER, timeout=5)
+            assert reference in reply["text"] and "belum ada di daftar" not in reply["text"], command
+
+
 async def test_stale_button_from_older_content_is_answered_gracefully(fake_api, engine, tmp_path):
     async with running_bot(fake_api, engine, tmp_path):
         fake_api.callback(USER, 1, pack("0ld000", "a", "entri-yang-sudah-dihapus"))

@@ -21,6 +21,7 @@ the bot evaluates it with a dot product. scikit-learn is needed here only (the `
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -66,7 +67,12 @@ def collect(engine: Engine, questions: QuestionSet) -> list[Item]:
         items.append(Item(q.q, frozenset(q.expect), f"entry:{q.expect[0]}", tuple(engine.readings(q.q))))
     for number, q in enumerate(questions.out_of_scope):
         items.append(Item(q.q, frozenset(), f"out:{number}", tuple(engine.readings(q.q))))
-    return [item for item in items if item.readings[0].ranked or not item.expected]
+    # Small talk never reaches the decision (Engine.ask answers it first), nor does an empty message.
+    return [
+        item for item in items
+        if (item.readings[0].ranked or not item.expected)
+        and item.readings[0].query.tokens and engine.conversation.small_talk(item.text) is None
+    ]  # fmt: skip
 
 
 def top_id(engine: Engine, reading: Reading) -> str | None:
@@ -127,6 +133,7 @@ class Tally:
     out_declined: int
     inside: int
     outside: int
+    answer_domain: float = 0.0
 
     @property
     def answered(self) -> int:
@@ -136,8 +143,10 @@ class Tally:
         return count / total if total else 0.0
 
 
-def tally(engine: Engine, judged: list[Judged], answer: float, suggest: float, margin: float) -> Tally:
-    thresholds = Thresholds(answer, suggest, margin)
+def tally(
+    engine: Engine, judged: list[Judged], answer: float, suggest: float, margin: float, answer_domain: float = 0.0
+) -> Tally:
+    thresholds = Thresholds(answer, suggest, margin, answer_domain=answer_domain)
     counts = dict(right=0, wrong=0, dead_ends=0, out_answered=0, out_suggested=0, out_declined=0)
     inside = outside = 0
     for j in judged:
@@ -153,29 +162,32 @@ def tally(engine: Engine, judged: list[Judged], answer: float, suggest: float, m
         else:
             outside += 1
             counts["out_" + {"answer": "answered", "suggest": "suggested", "none": "declined"}[decision.status]] += 1
-    return Tally(answer, suggest, inside=inside, outside=outside, **counts)
+    return Tally(answer, suggest, inside=inside, outside=outside, answer_domain=answer_domain, **counts)
 
 
 def choose_thresholds(
     engine: Engine, judged: list[Judged], margin: float, max_wrong: float, max_out_answered: float, min_out_declined: float
 ) -> tuple[Tally, list[Tally]]:
-    """The answer level answering most questions right within the wrong/out-of-scope limits; then
-    the suggestion level leaving fewest dead ends while still declining ``min_out_declined`` of the
-    out-of-scope questions (the highest such level on a tie: fewer needless buttons)."""
-    curve = [tally(engine, judged, a, min(THRESHOLD_STEPS), margin) for a in THRESHOLD_STEPS]
+    """The answer levels (answer probability, and domain probability) answering most questions right
+    within the wrong/out-of-scope limits; then the suggestion level leaving fewest dead ends while
+    still declining ``min_out_declined`` of the out-of-scope questions (the highest on a tie)."""
+    low = min(THRESHOLD_STEPS)
+    grid = [tally(engine, judged, a, low, margin, d) for a in THRESHOLD_STEPS for d in (0.0, *THRESHOLD_STEPS[::2])]
     allowed = [
-        t for t in curve
+        t for t in grid
         if t.share(t.wrong, t.inside) <= max_wrong and t.share(t.out_answered, t.outside) <= max_out_answered
     ]  # fmt: skip
-    answer = max(allowed or curve[-1:], key=lambda t: (t.right, -t.wrong, t.answer)).answer
-    options = [tally(engine, judged, answer, s, margin) for s in THRESHOLD_STEPS if s <= answer]
+    best_answer = max(allowed or grid[-1:], key=lambda t: (t.right, -t.wrong, -t.out_answered, t.answer))
+    answer, answer_domain = best_answer.answer, best_answer.answer_domain
+    curve = [tally(engine, judged, a, low, margin, answer_domain) for a in THRESHOLD_STEPS]
+    options = [tally(engine, judged, answer, s, margin, answer_domain) for s in THRESHOLD_STEPS if s <= answer]
     within = [t for t in options if t.share(t.out_declined, t.outside) >= min_out_declined] or options[-1:]
     best = min(within, key=lambda t: (t.dead_ends, -t.suggest))
     return best, curve
 
 
 def curve_table(curve: list[Tally], chosen: Tally) -> Table:
-    table = Table(title="answer level (cross-validated): precision and coverage")
+    table = Table(title=f"answer level (cross-validated; domain ≥ {chosen.answer_domain:.2f}): precision and coverage")
     for column in ("P(answer) ≥", "answered", "precision", "top-1", "wrong", "out answered"):
         table.add_column(column, justify="right")
     for t in curve[::2]:
@@ -208,12 +220,13 @@ def main(args: argparse.Namespace, engine_for: Callable[[DecisionModel], Engine]
     console = Console()
     console.print(curve_table(curve, chosen))
     console.print(
-        f"chosen: answer ≥ {chosen.answer:.2f}, suggest ≥ {chosen.suggest:.2f} — cross-validated on "
+        f"chosen: answer ≥ {chosen.answer:.2f} (domain ≥ {chosen.answer_domain:.2f}), suggest ≥ {chosen.suggest:.2f} — "
+        "cross-validated on "
         f"{chosen.inside} in-scope and {chosen.outside} out-of-scope questions: top-1 "
         f"{chosen.share(chosen.right, chosen.inside):.1%}, wrong {chosen.wrong}, dead ends {chosen.dead_ends}, "
         f"out of scope answered/suggested/declined {chosen.out_answered}/{chosen.out_suggested}/{chosen.out_declined}"
     )
-    model = fit(engine, items, (chosen.answer, chosen.suggest))
+    model = dataclasses.replace(fit(engine, items, (chosen.answer, chosen.suggest)), answer_domain_threshold=chosen.answer_domain)
     if args.dry_run:
         return 0
     args.out.write_text(

@@ -143,7 +143,9 @@ class Engine:
     ):
         self.content = content
         self.model = model or load_model()
-        self.thresholds = thresholds or Thresholds(self.model.answer_threshold, self.model.suggest_threshold)
+        self.thresholds = thresholds or Thresholds(
+            self.model.answer_threshold, self.model.suggest_threshold, answer_domain=self.model.answer_domain_threshold
+        )
         self.conversation = ConversationRules.build(content.conversation)
         self.entries = build_entries(content)
         self.by_id = {entry.id: entry for entry in self.entries}

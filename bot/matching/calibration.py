@@ -40,6 +40,7 @@ class DecisionModel:
     domain: Logistic
     answer_threshold: float  # answer at or above this probability (and a clear lead)
     suggest_threshold: float  # below the answer level, suggest at or above this domain probability
+    answer_domain_threshold: float = 0.0  # an answer also needs this domain probability
 
     @classmethod
     def from_json(cls, text: str) -> DecisionModel:
@@ -58,7 +59,8 @@ class DecisionModel:
             if len(model.coefficients) != len(names):
                 raise ValueError(f"decision model {key!r} has {len(model.coefficients)} coefficients, not {len(names)}")
         return cls(
-            models["answer"], models["domain"], float(data["answer_threshold"]), float(data["suggest_threshold"])
+            models["answer"], models["domain"], float(data["answer_threshold"]), float(data["suggest_threshold"]),
+            float(data.get("answer_domain_threshold", 0.0)),
         )
 
     def to_json(self, **extra: object) -> str:
@@ -68,6 +70,7 @@ class DecisionModel:
             "domain": {"intercept": self.domain.intercept, "coefficients": list(self.domain.coefficients)},
             "answer_threshold": self.answer_threshold,
             "suggest_threshold": self.suggest_threshold,
+            "answer_domain_threshold": self.answer_domain_threshold,
             **extra,
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,6 +1,7 @@
 """From ranked entries and the calibrated probabilities to one of three outcomes (pure).
 
-* ``answer`` when the probability that the best entry is right reaches the answer level,
+* ``answer`` when the probability that the best entry is right reaches the answer level (and the
+  domain probability its own answer level),
   the best entry leads the best *other* entry by at least ``margin`` score points (a near
   tie between two entries is the person's choice, not ours) and the question is not one
   vague keyword; a glossary term alone ("KPM") is answered by its definition whatever the model says;
@@ -29,11 +30,14 @@ SUGGESTION_SHARE = 0.5
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer: float = 0.5  # probability
+    answer: float = 0.5  # probability that the best entry is right
     suggest: float = 0.25  # probability
     margin: float = 1.0  # score points (0..100)
     # Below this best score nothing in the knowledge base is near: never suggest (score points).
     near: float = 8.0
+    # An answer also needs the domain probability at this level: out-of-scope questions sharing
+    # every word but one with an entry are what the answer model alone lets through.
+    answer_domain: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,8 @@ def decide(
     best = ranked[0]
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
     clear_lead = best.score - runner_up >= thresholds.margin
-    if (confidence.answer >= thresholds.answer or term) and clear_lead and not vague:
+    confident = confidence.answer >= thresholds.answer and confidence.domain >= thresholds.answer_domain
+    if (confident or term) and clear_lead and not vague:
         return Decision("answer", best, (), confidence)
     unsure = max(confidence.answer, confidence.domain) < thresholds.suggest
     if (unsure or best.score < thresholds.near) and not vague:

@@ -43,6 +43,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "unknown_share",
     "length",
     "missing_specifics",
+    "place_not_in_text",
     "uncovered_topic",
     "intent_mismatch",
     "glossary",
@@ -125,6 +126,9 @@ def extract(index: Index, query: Query, ranked: Sequence[Scored]) -> tuple[float
     unknown_share = unknown / len(meaningful) if meaningful else 0.0
     specifics = [t for t in weights if t.isdigit() or t in index.places]
     missing = sum(t not in words and t not in index.entry_places[best.entry] for t in specifics)
+    # A place the entry's own text never names (its article may be set there: a Kukar figure is
+    # not the national one although the national target is quoted in the Kukar article).
+    place_not_in_text = any(t in index.places and t not in words for t in weights)
     uncovered = any(t in index.uncovered and t not in words for t in weights)
     intents = index.question_words.intersection(weights)
     intent_mismatch = bool(intents) and intents.isdisjoint(index.entry_intents[best.entry])
@@ -142,6 +146,7 @@ def extract(index: Index, query: Query, ranked: Sequence[Scored]) -> tuple[float
         unknown_share,
         min(len(query.tokens), LONG_MESSAGE_WORDS) / LONG_MESSAGE_WORDS,
         min(missing, 2) / 2.0,
+        float(place_not_in_text),
         float(uncovered),
         float(intent_mismatch),
         float(index.entries[best.entry].kind == "glossary"),

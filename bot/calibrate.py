@@ -172,7 +172,7 @@ def choose_thresholds(
     within the wrong/out-of-scope limits; then the suggestion level leaving fewest dead ends while
     still declining ``min_out_declined`` of the out-of-scope questions (the highest on a tie)."""
     low = min(THRESHOLD_STEPS)
-    grid = [tally(engine, judged, a, low, margin, d) for a in THRESHOLD_STEPS for d in (0.0, *THRESHOLD_STEPS[::2])]
+    grid = [tally(engine, judged, a, low, margin, d) for a in THRESHOLD_STEPS for d in (0.0, *THRESHOLD_STEPS)]
     allowed = [
         t for t in grid
         if t.share(t.wrong, t.inside) <= max_wrong and t.share(t.out_answered, t.outside) <= max_out_answered

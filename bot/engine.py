@@ -261,9 +261,11 @@ class Engine:
             if reading.context:
                 # The previous question may pick among the message's own likely entries, or answer
                 # when nothing else would; it never makes a message look in the domain.
-                if confidence.answer < model.answer_threshold:
+                if not model.confident(confidence.answer, confidence.domain):
                     continue
-                if best_confidence.answer >= model.answer_threshold and reading.ranked[0].entry not in likely:
+                if model.confident(best_confidence.answer, best_confidence.domain) and (
+                    reading.ranked[0].entry not in likely
+                ):
                     continue
             best, best_confidence = reading, confidence
         return best, best_confidence

@@ -42,6 +42,10 @@ class DecisionModel:
     suggest_threshold: float  # below the answer level, suggest at or above this domain probability
     answer_domain_threshold: float = 0.0  # an answer also needs this domain probability
 
+    def confident(self, answer: float, domain: float) -> bool:
+        """Both probabilities at their answer levels (the margin and keyword rules aside)."""
+        return answer >= self.answer_threshold and domain >= self.answer_domain_threshold
+
     @classmethod
     def from_json(cls, text: str) -> DecisionModel:
         data = json.loads(text)

@@ -62,11 +62,11 @@ def placeholder_model() -> DecisionModel:
 
 
 def collect(engine: Engine, questions: QuestionSet) -> list[Item]:
-    items = []
-    for q in questions.in_scope:
-        items.append(Item(q.q, frozenset(q.expect), f"entry:{q.expect[0]}", tuple(engine.readings(q.q))))
-    for number, q in enumerate(questions.out_of_scope):
-        items.append(Item(q.q, frozenset(), f"out:{number}", tuple(engine.readings(q.q))))
+    items = [Item(q.q, frozenset(q.expect), f"entry:{q.expect[0]}", tuple(engine.readings(q.q))) for q in questions.in_scope]
+    items += [
+        Item(o.q, frozenset(), f"out:{number}", tuple(engine.readings(o.q)))
+        for number, o in enumerate(questions.out_of_scope)
+    ]
     # Small talk never reaches the decision (Engine.ask answers it first), nor does an empty message.
     return [
         item for item in items

@@ -18,6 +18,7 @@ from bot.matching import features
 from bot.matching.calibration import DecisionModel, load_model
 from bot.matching.conversation import ConversationRules, clauses
 from bot.matching.decide import Confidence, Decision, Status, Thresholds, decide
+from bot.matching.follow_up import FollowUps
 from bot.matching.index import Index, Query, Scored
 from bot.matching.normalise import Rules, split_words
 from bot.matching.score import Weights
@@ -35,7 +36,6 @@ MAX_CANDIDATES = 6
 FOLLOW_UP_WORDS = 5
 # How long after an answer the shells pass its entry as ``previous`` (follow-ups refer to it).
 FOLLOW_UP_WINDOW_S = 600.0
-MAX_SOURCE_EXTRA_WORDS = 2  # "sumbernya dari mana? mau sy share ke grup" is still asking for the source
 MAX_CLAUSES = 12  # the last this many clauses of a message are looked at for its question
 
 
@@ -165,18 +165,14 @@ class Engine:
             for number, entry in enumerate(self.entries) if entry.kind == "glossary"
             for name in self._glossary_names(entry)
         }  # fmt: skip
-        follow_ups = content.conversation.follow_ups
-        self._follow_up_phrases = {
-            kind: [p for p in (self.index.query(text).tokens for text in phrases) if p]
-            for kind, phrases in (("source", follow_ups.source), ("more", follow_ups.more))
-        }
-        polite = self.index.query(" ".join(content.conversation.small_talk.polite)).tokens
-        self._asking_words = self.index.question_words | frozenset(
-            self.index.query(" ".join(content.conversation.asking)).tokens
+        conversation = content.conversation
+        self.follow_ups = FollowUps(
+            self.index,
+            {"source": conversation.follow_ups.source, "more": conversation.follow_ups.more},
+            conversation.small_talk.polite,
         )
-        self._follow_up_words = frozenset(
-            [*self.index.stopwords, *self.index.question_words, *polite]
-            + [t for phrases in self._follow_up_phrases.values() for p in phrases for t in p]
+        self._asking_words = self.index.question_words | frozenset(
+            self.index.query(" ".join(conversation.asking)).tokens
         )
 
     @classmethod
@@ -304,23 +300,6 @@ class Engine:
                 break
         return out
 
-    def follow_up_kind(self, query: Query) -> str | None:
-        """"source" or "more" when the message is one of content/conversation.yaml's follow-up
-        phrases with nothing but function words around it; None when it names a subject."""
-        tokens = query.tokens
-        others = [token for token in tokens if token not in self._follow_up_words]
-        # A word the content uses names a subject: then it is a new question. Asking for the source
-        # may carry a few words the content never uses ("mau sy share ke grup", "resmi gak?").
-        if any(token in self.index.weight for token in others):
-            return None
-        for kind, phrases in self._follow_up_phrases.items():
-            if kind == "more" and others or len(others) > MAX_SOURCE_EXTRA_WORDS:
-                continue
-            for phrase in phrases:
-                if any(tokens[i : i + len(phrase)] == phrase for i in range(len(tokens) - len(phrase) + 1)):
-                    return kind
-        return None
-
     def _asks(self, clause: str) -> bool:
         """The clause holds a question word (after normalisation: "sapa", "piro", "how many" count)."""
         return not self._asking_words.isdisjoint(self.index.query(clause).tokens)
@@ -328,7 +307,7 @@ class Engine:
     def _follow_up(self, question: str, query: Query, earlier: Entry) -> Reply | None:
         """"sumbernya dari mana?" → the previous answer's sources; "terus gimana?" → its related
         questions. A message that names a subject of its own is a new question instead."""
-        kind = self.follow_up_kind(query)
+        kind = self.follow_ups.kind(query)
         if kind == "source":
             return Reply(question, "answer", earlier, 100.0, follow_up="source")
         if kind == "more":

@@ -74,6 +74,7 @@ class Reply:
     empty: bool = False  # nothing left to match once greetings and punctuation are gone
     small_talk: str | None = None  # "greeting", "thanks" or "ack": not a question at all
     follow_up: str | None = None  # "source" or "more": about the previous answer (its entry)
+    clarification: str | None = None  # for "more": the previous entry's plain restatement, if it has one
     confidence: Confidence = Confidence(0.0, 0.0)
 
     @property
@@ -305,16 +306,18 @@ class Engine:
         return not self._asking_words.isdisjoint(self.index.query(clause).tokens)
 
     def _follow_up(self, question: str, query: Query, earlier: Entry) -> Reply | None:
-        """"sumbernya dari mana?" → the previous answer's sources; "terus gimana?" → its related
-        questions. A message that names a subject of its own is a new question instead."""
+        """"sumbernya dari mana?" → the previous answer's sources; "terus gimana?" → its clarification
+        (if it has one) and related questions. A message naming a subject of its own is a new question."""
         kind = self.follow_ups.kind(query)
         if kind == "source":
             return Reply(question, "answer", earlier, 100.0, follow_up="source")
         if kind == "more":
             related = self.related(earlier)[:3]
-            if related:
+            if related or earlier.clarification:
                 suggestions = tuple(Suggestion(e.id, e.question, 0.0) for e in related)
-                return Reply(question, "suggest", None, 0.0, suggestions, follow_up="more")
+                return Reply(
+                    question, "suggest", None, 0.0, suggestions, follow_up="more", clarification=earlier.clarification
+                )
         return None
 
     def is_vague(self, query: Query, ranked: list[Scored]) -> bool:

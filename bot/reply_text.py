@@ -46,7 +46,10 @@ def reply_text(reply: Reply, messages: Messages, with_quotes: bool = False) -> s
     if reply.follow_up == "source":
         return f"{messages.get('follow_up_source_intro')}\n{source_block(reply.sources, messages, with_quotes=True)}"
     if reply.follow_up == "more":
-        return "\n".join([messages.get("follow_up_more_intro"), *suggestion_lines(reply, messages)])
+        intro = [reply.clarification] if reply.clarification else []
+        if reply.suggestions:
+            intro.append(messages.get("follow_up_more_intro"))
+        return "\n".join([*intro, *suggestion_lines(reply, messages)])
     if reply.status == "answer":
         assert reply.answer is not None
         return f"{reply.answer}\n\n{source_block(reply.sources, messages, with_quotes)}"

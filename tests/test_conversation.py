@@ -91,3 +91,16 @@ def test_an_unrelated_message_after_an_answer_is_not_taken_for_a_follow_up(engin
         reply = engine.ask(message, previous=first.entry.id)
         assert reply.follow_up is None, message
         assert reply.status == "none", message
+
+
+def test_asking_what_was_meant_shows_the_entrys_clarification_before_its_related_questions(engine: Engine):
+    entry = engine.by_id["pembinaan-kpm-tpk-jakpus"]
+    assert entry.clarification  # the shipped content gives this entry one
+    reply = engine.ask("maksudnya?", previous=entry.id)
+    assert reply.follow_up == "more" and reply.clarification == entry.clarification
+    text = reply_text(reply, engine.messages)
+    assert text.startswith(entry.clarification)
+    assert engine.by_id[entry.related[0]].question in text
+    # An entry without one: only the related questions.
+    other = engine.ask("terus gimana?", previous="sasaran-1000-hpk")
+    assert other.clarification is None and other.suggestions

@@ -55,6 +55,7 @@ class Entry:
     sources: tuple[SourceRef, ...]
     related: tuple[str, ...] = ()
     kind: Literal["faq", "glossary"] = "faq"
+    clarification: str | None = None  # shown for "maksudnya?" after this answer
 
 
 def glossary_id(term: str) -> str:
@@ -89,6 +90,7 @@ def _faq_entry(entry: FaqEntry, content: ContentSet) -> Entry:
         answer=entry.answer.strip(),
         sources=tuple(resolve_source(s, content) for s in entry.sources),
         related=tuple(entry.related),
+        clarification=" ".join(entry.clarification.split()) if entry.clarification else None,
     )
 
 

@@ -81,6 +81,9 @@ class FaqEntry(_Strict):
     related: list[Slug] = Field(default_factory=list)
     audience: list[Role] = Field(default_factory=list)
     tags: list[NonEmpty] = Field(default_factory=list)
+    # a short plain restatement shown when someone asks "maksudnya?" after this answer; like the
+    # answer, every claim in it must lie inside the entry's quotes
+    clarification: NonEmpty | None = None
 
 
 class Meaning(_Strict):

@@ -403,9 +403,9 @@ async def send_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: 
         await send_html(message, sources_html(reply.entry, s.engine.messages, intro=s.text("follow_up_source_intro")))
     elif reply.follow_up == "more":
         entries = [s.engine.by_id[x.entry_id] for x in reply.suggestions]
-        await message.reply_html(
-            esc(s.text("follow_up_more_intro")), reply_markup=keyboards.suggestion_keyboard(s.version, entries)
-        )
+        text = "\n\n".join(p for p in (reply.clarification, s.text("follow_up_more_intro") if entries else None) if p)
+        markup = keyboards.suggestion_keyboard(s.version, entries) if entries else None
+        await message.reply_html(esc(text), reply_markup=markup)
     elif reply.status == "answer" and reply.entry is not None:
         await _send_entry(update, context, reply.entry, question_id)
     elif reply.status == "suggest":

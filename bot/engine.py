@@ -160,6 +160,7 @@ class Engine:
             lexicon.question_words,
             lexicon.places,
             lexicon.uncovered,
+            lexicon.months,
         )
         self._terms = {
             self.index.query(name).tokens: number

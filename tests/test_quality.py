@@ -12,7 +12,10 @@ from bot.evaluation import Floors, QuestionSet, evaluate, unknown_ids
 from tests.conftest import DEV_QUESTIONS
 
 FLOORS = DEV_QUESTIONS.with_name("quality_floors.yaml")
-SETS = ["dev_questions.yaml", "holdout_questions.yaml", "holdout2_questions.yaml", "holdout3_questions.yaml"]
+SETS = [
+    "dev_questions.yaml", "holdout_questions.yaml", "holdout2_questions.yaml", "holdout3_questions.yaml",
+    "holdout4_questions.yaml",
+]
 
 
 def test_dev_set_is_large_and_refers_to_real_entries(engine: Engine):

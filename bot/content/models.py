@@ -125,6 +125,9 @@ class Lexicon(_Strict):
     places: list[NonEmpty] = Field(default_factory=list)
     # words the affix stripper must leave whole (it would conflate them: kecamatan/camat)
     unstemmed: list[NonEmpty] = Field(default_factory=list)
+    # month names: like numbers and places, a month the question names and the entry lacks is
+    # evidence against it ("angka kemiskinan september 2019" is not the March 2019 figure)
+    months: list[NonEmpty] = Field(default_factory=list)
     # words naming matters the sources never cover (pay, benefit amounts, eligibility,
     # registration, disbursement): a question using one that its entry lacks is likely out of scope
     uncovered: list[NonEmpty] = Field(default_factory=list)

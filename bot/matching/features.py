@@ -14,7 +14,7 @@ judge how likely the best entry is the right one:
   IDF-weighted share of all its words the entry has, and the weight of the heaviest word it lacks;
 * the share of the question's words the content has never seen;
 * the message length;
-* numbers, years and places in the question that the entry does not mention, and words naming
+* numbers, years, months and places in the question that the entry does not mention, and words naming
   matters the sources never cover (lexicon ``uncovered``: gaji, cair, syarat …) that it lacks;
 * whether the question word (siapa, berapa …) is one the entry is asked with.
 """
@@ -124,7 +124,7 @@ def extract(index: Index, query: Query, ranked: Sequence[Scored]) -> tuple[float
     meaningful = [t for t in weights if t not in index.stopwords]
     unknown = sum(t not in index.weight for t in meaningful)
     unknown_share = unknown / len(meaningful) if meaningful else 0.0
-    specifics = [t for t in weights if t.isdigit() or t in index.places]
+    specifics = [t for t in weights if t.isdigit() or t in index.places or t in index.months]
     missing = sum(t not in words and t not in index.entry_places[best.entry] for t in specifics)
     # A place the entry's own text never names (its article may be set there: a Kukar figure is
     # not the national one although the national target is quoted in the Kukar article).

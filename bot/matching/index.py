@@ -56,6 +56,7 @@ class Index:
         question_words: Iterable[str] = (),
         places: Iterable[str] = (),
         uncovered: Iterable[str] = (),
+        months: Iterable[str] = (),
     ):
         self.entries = tuple(entries)
         self.weights = weights
@@ -82,6 +83,7 @@ class Index:
         self.question_words = frozenset(self._stems(w for q in question_words for w in base.tokens(q)))
         self.places = frozenset(self._stems(w for q in places for w in base.tokens(q)))
         self.uncovered = frozenset(self._stems(w for q in uncovered for w in base.tokens(q)))
+        self.months = frozenset(self._stems(w for q in months for w in base.tokens(q)))
         # Which question words each entry is asked with, for the intent check.
         self.entry_intents: list[frozenset[str]] = [frozenset() for _ in self.entries]
         for owner, tokens in zip(owners, token_lists):

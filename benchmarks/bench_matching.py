@@ -31,7 +31,6 @@ from bot.content import loader
 from bot.content.knowledge import Entry, build_entries
 from bot.content.problems import ContentError
 from bot.engine import MAX_QUESTION_CHARS, Engine
-from bot.matching.features import _trigram_profile
 from bot.matching.index import Index
 from bot.matching.normalise import split_words
 
@@ -77,10 +76,9 @@ def ms(result: dict) -> str:
 
 
 def clear_corrections(index: Index) -> None:
-    """Empty the normaliser's lru_cache of typo corrections (a private detail: skipped if it changes)
-    and the trigram profiles of the features: each question is timed as if never seen."""
+    """Empty the normaliser's lru_cache of typo corrections (a private detail: skipped if it changes):
+    each question is timed as if never seen. (The features' cache holds the content's phrasings only.)"""
     getattr(getattr(index.normaliser, "_correct", None), "cache_clear", lambda: None)()
-    _trigram_profile.cache_clear()
 
 
 def latency(ask: Callable[[str], object], index: Index, questions: list[str], passes: int) -> dict:

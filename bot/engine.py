@@ -277,14 +277,15 @@ class Engine:
         A short follow-up is also read together with the question it follows (free; marked as
         context: its answer is not that question's entry again)."""
         parts = clauses(text)[-MAX_CLAUSES:]
-        kept = [c for c in parts if not (self.conversation.is_context(c) and not self._asks(c) and "?" not in c)]
+        asks = {clause: self._asks(clause) for clause in parts}  # each clause normalised once
+        kept = [c for c in parts if not (self.conversation.is_context(c) and not asks[c] and "?" not in c)]
         readings: list[tuple[str, bool, bool]] = []
         if earlier is not None and len(whole.tokens) <= FOLLOW_UP_WORDS:
             readings.append((f"{earlier.question} {text}", True, True))
         if len(kept) < len(parts):
             readings.append((" ".join(kept), True, False))
         # The clauses that ask: with a question word, else (weaker) with a question mark.
-        asking = [n for n, clause in enumerate(kept) if self._asks(clause)]
+        asking = [n for n, clause in enumerate(kept) if asks[clause]]
         asking = asking or [n for n, clause in enumerate(kept) if "?" in clause]
         # Leading clauses dropped, never past the last clause that asks something.
         last_start = asking[-1] if asking else len(kept) - 1

@@ -64,22 +64,31 @@ def trigrams(text: str) -> Counter[str]:
     return Counter(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
-@lru_cache(maxsize=8192)
-def _trigram_profile(text: str) -> tuple[Counter[str], float]:
+Profile = tuple[Counter[str], float]
+
+
+def trigram_profile(text: str) -> Profile:
     grams = trigrams(text)
     return grams, math.sqrt(sum(c * c for c in grams.values()))
 
 
-def char_cosine(a: str, b: str) -> float:
-    """Cosine similarity of the character trigram counts of two normalised texts, 0..1."""
-    grams_a, norm_a = _trigram_profile(a)
-    grams_b, norm_b = _trigram_profile(b)
+# Phrasings are the content's and do not change: their profiles are kept (the question's is not).
+_phrasing_profile = lru_cache(maxsize=8192)(trigram_profile)
+
+
+def profile_cosine(a: Profile, b: Profile) -> float:
+    (grams_a, norm_a), (grams_b, norm_b) = a, b
     if not norm_a or not norm_b:
         return 0.0
     if len(grams_a) > len(grams_b):
         grams_a, grams_b = grams_b, grams_a
     dot = sum(count * grams_b[gram] for gram, count in grams_a.items() if gram in grams_b)
     return dot / (norm_a * norm_b)
+
+
+def char_cosine(a: str, b: str) -> float:
+    """Cosine similarity of the character trigram counts of two normalised texts, 0..1."""
+    return profile_cosine(trigram_profile(a), trigram_profile(b))
 
 
 def bm25_coverage(index: Index, entry: int, weights: dict[str, float]) -> float:
@@ -111,8 +120,11 @@ def extract(index: Index, query: Query, ranked: Sequence[Scored]) -> tuple[float
 
     bm25_best = bm25_coverage(index, best.entry, weights)
     bm25_other = max((bm25_coverage(index, s.entry, weights) for s in others), default=0.0)
-    char_best = char_cosine(query.text, index.texts[best.phrasing])
-    char_other = max((char_cosine(query.text, index.texts[s.phrasing]) for s in others), default=0.0)
+    question = trigram_profile(query.text)
+    char_best = profile_cosine(question, _phrasing_profile(index.texts[best.phrasing]))
+    char_other = max(
+        (profile_cosine(question, _phrasing_profile(index.texts[s.phrasing])) for s in others), default=0.0
+    )
 
     words = index.entry_words[best.entry]
     rare_limit = index.rare_weight

@@ -144,9 +144,7 @@ class Engine:
     ):
         self.content = content
         self.model = model or load_model()
-        self.thresholds = thresholds or Thresholds(
-            self.model.answer_threshold, self.model.suggest_threshold, answer_domain=self.model.answer_domain_threshold
-        )
+        self.thresholds = thresholds or self.model.thresholds
         self.conversation = ConversationRules.build(content.conversation)
         self.entries = build_entries(content)
         self.by_id = {entry.id: entry for entry in self.entries}
@@ -162,11 +160,13 @@ class Engine:
             lexicon.uncovered,
             lexicon.months,
         )
+        number_of = {entry.id: number for number, entry in enumerate(self.entries)}
+        # A glossary term or alias alone ("KPM", "1000 hpk") → its entry (is_term).
         self._terms = {
-            self.index.query(name).tokens: number
-            for number, entry in enumerate(self.entries) if entry.kind == "glossary"
-            for name in self._glossary_names(entry)
-        }  # fmt: skip
+            self.index.query(name).tokens: number_of[glossary_id(term.term)]
+            for term in content.glossary
+            for name in (term.term, *term.aliases)
+        }
         conversation = content.conversation
         self.follow_ups = FollowUps(
             self.index,
@@ -228,7 +228,7 @@ class Engine:
         for candidate, free, context in self.sub_messages(text, query, earlier):
             ranked = self.index.search(candidate)
             if context and earlier is not None:  # a follow-up with a new subject asks something new
-                ranked = [s for s in ranked if self.entries[s.entry].id != earlier.id]
+                ranked = self._without(ranked, earlier)
             if ranked:
                 eligible = free or ranked[0].entry in in_context
                 row = features.extract(self.index, candidate, ranked)
@@ -241,15 +241,18 @@ class Engine:
         about the other one."""
         if earlier is None or len(ranked) < 2 or ranked[0].score - ranked[1].score >= self.thresholds.margin:
             return ranked
-        top_two = [self.entries[s.entry].id for s in ranked[:2]]
-        if earlier.id not in top_two:
+        if earlier.id not in (self.entries[s.entry].id for s in ranked[:2]):
             return ranked
-        return [s for s in ranked if self.entries[s.entry].id != earlier.id]
+        return self._without(ranked, earlier)
+
+    def _without(self, ranked: list[Scored], entry: Entry) -> list[Scored]:
+        return [s for s in ranked if self.entries[s.entry].id != entry.id]
 
     def choose(self, readings: list[Reading], model: DecisionModel | None = None) -> tuple[Reading, Confidence]:
         """The eligible reading the model is most confident in (the whole message on a tie); a
         reading with the previous question only to answer (see below)."""
         model = model or self.model
+        levels = model.thresholds
         whole = readings[0]
         best, best_confidence = whole, whole.confidence(model)
         likely = {s.entry for s in whole.ranked[:CONTEXT_RANKS]}
@@ -259,11 +262,9 @@ class Engine:
             if reading.context:
                 # The previous question may pick among the message's own likely entries, or answer
                 # when nothing else would; it never makes a message look in the domain.
-                if not model.confident(confidence.answer, confidence.domain):
+                if not levels.confident(confidence):
                     continue
-                if model.confident(best_confidence.answer, best_confidence.domain) and (
-                    reading.ranked[0].entry not in likely
-                ):
+                if levels.confident(best_confidence) and reading.ranked[0].entry not in likely:
                     continue
             best, best_confidence = reading, confidence
         return best, best_confidence
@@ -325,10 +326,6 @@ class Engine:
     def is_vague(self, query: Query, ranked: list[Scored]) -> bool:
         """A lone keyword ("tanoto") names a subject, not a fact; only a glossary term answers it outright."""
         return len(query.tokens) == 1 and bool(ranked) and self.entries[ranked[0].entry].kind != "glossary"
-
-    def _glossary_names(self, entry: Entry) -> list[str]:
-        term = next((t for t in self.content.glossary if glossary_id(t.term) == entry.id), None)
-        return [term.term, *term.aliases] if term else []
 
     def is_term(self, query: Query, ranked: list[Scored]) -> bool:
         """The message is nothing but a glossary term or alias ("KPM", "1000 hpk"), and it ranks first."""

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.matching.decide import Thresholds
 from bot.matching.features import FEATURE_NAMES
 
 MODEL_PATH = Path(__file__).with_name("decision_model.json")
@@ -42,9 +43,10 @@ class DecisionModel:
     suggest_threshold: float  # below the answer level, suggest at or above this domain probability
     answer_domain_threshold: float = 0.0  # an answer also needs this domain probability
 
-    def confident(self, answer: float, domain: float) -> bool:
-        """Both probabilities at their answer levels (the margin and keyword rules aside)."""
-        return answer >= self.answer_threshold and domain >= self.answer_domain_threshold
+    @property
+    def thresholds(self) -> Thresholds:
+        """The decision levels this model was calibrated with (the score margin and floor as default)."""
+        return Thresholds(self.answer_threshold, self.suggest_threshold, answer_domain=self.answer_domain_threshold)
 
     @classmethod
     def from_json(cls, text: str) -> DecisionModel:

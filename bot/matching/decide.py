@@ -39,6 +39,10 @@ class Thresholds:
     # every word but one with an entry are what the answer model alone lets through.
     answer_domain: float = 0.0
 
+    def confident(self, confidence: Confidence) -> bool:
+        """Both probabilities at their answer levels (the margin and keyword rules aside)."""
+        return confidence.answer >= self.answer and confidence.domain >= self.answer_domain
+
 
 @dataclass(frozen=True)
 class Confidence:
@@ -68,8 +72,7 @@ def decide(
     best = ranked[0]
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
     clear_lead = best.score - runner_up >= thresholds.margin
-    confident = confidence.answer >= thresholds.answer and confidence.domain >= thresholds.answer_domain
-    if (confident or term) and clear_lead and not vague:
+    if (thresholds.confident(confidence) or term) and clear_lead and not vague:
         return Decision("answer", best, (), confidence)
     unsure = max(confidence.answer, confidence.domain) < thresholds.suggest
     if (unsure or best.score < thresholds.near) and not vague:

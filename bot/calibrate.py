@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.engine import Engine, Reading
-from bot.evaluation import QuestionSet
+from bot.evaluation import DEAD_ENDS, QuestionSet, judge
 from bot.matching.calibration import MODEL_PATH, DecisionModel, Logistic
 from bot.matching.decide import Confidence, Thresholds, decide
 from bot.matching.features import FEATURE_NAMES
@@ -147,21 +148,18 @@ def tally(
     engine: Engine, judged: list[Judged], answer: float, suggest: float, margin: float, answer_domain: float = 0.0
 ) -> Tally:
     thresholds = Thresholds(answer, suggest, margin, answer_domain=answer_domain)
-    counts = dict(right=0, wrong=0, dead_ends=0, out_answered=0, out_suggested=0, out_declined=0)
-    inside = outside = 0
+    judged_as: Counter[str] = Counter()
     for j in judged:
         decision = decide(j.reading.ranked, j.confidence, thresholds, vague=j.reading.vague, term=j.reading.term)
-        best = engine.entries[decision.best.entry].id if decision.best else None
-        if j.item.expected:
-            inside += 1
-            right = decision.status == "answer" and best in j.item.expected
-            counts["right"] += right
-            counts["wrong"] += decision.status == "answer" and not right
-            offered = any(engine.entries[s.entry].id in j.item.expected for s in decision.suggestions)
-            counts["dead_ends"] += not right and not (decision.status == "suggest" and offered)
-        else:
-            outside += 1
-            counts["out_" + {"answer": "answered", "suggest": "suggested", "none": "declined"}[decision.status]] += 1
+        answered = engine.entries[decision.best.entry].id if decision.status == "answer" and decision.best else None
+        suggested = [engine.entries[s.entry].id for s in decision.suggestions]
+        judged_as[judge(j.item.expected, decision.status, answered, suggested)] += 1
+    inside = sum(bool(j.item.expected) for j in judged)
+    counts = dict(
+        right=judged_as["right"], wrong=judged_as["wrong"], dead_ends=sum(judged_as[k] for k in DEAD_ENDS),
+        out_answered=judged_as["answered"], out_suggested=judged_as["suggested"], out_declined=judged_as["declined"],
+    )  # fmt: skip
+    outside = len(judged) - inside
     return Tally(answer, suggest, inside=inside, outside=outside, answer_domain=answer_domain, **counts)
 
 
@@ -179,7 +177,7 @@ def choose_thresholds(
     ]  # fmt: skip
     best_answer = max(allowed or grid[-1:], key=lambda t: (t.right, -t.wrong, -t.out_answered, t.answer))
     answer, answer_domain = best_answer.answer, best_answer.answer_domain
-    curve = [tally(engine, judged, a, low, margin, answer_domain) for a in THRESHOLD_STEPS]
+    curve = [t for t in grid if t.answer_domain == answer_domain]  # the answer levels at that domain level
     options = [tally(engine, judged, answer, s, margin, answer_domain) for s in THRESHOLD_STEPS if s <= answer]
     within = [t for t in options if t.share(t.out_declined, t.outside) >= min_out_declined] or options[-1:]
     best = min(within, key=lambda t: (t.dead_ends, -t.suggest))

@@ -11,29 +11,33 @@ greeting, thanks or ack) and ``follow_ups`` (``after``: a first question,
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from bot.engine import Engine, Reply
 
 OUT_OF_SCOPE_TOPIC = "luar-cakupan"
 RECALL_AT = 3
+FOLLOW_UP_BEHAVIOURS = frozenset({"source", "more"})  # what a follow-up may expect besides entry ids
 
 
 def _one_or_many(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
 
+# One entry id or a list of them (YAML: `expect: id` or `expect: [id, id]`).
+EntryIds = Annotated[list[str], BeforeValidator(_one_or_many), Field(min_length=1)]
+
+
 class InScopeQuestion(BaseModel):
     model_config = ConfigDict(extra="forbid")
     q: str
-    expect: list[str] = Field(min_length=1)
+    expect: EntryIds
     kind: str | None = None
-
-    _expect = field_validator("expect", mode="before")(classmethod(lambda cls, v: _one_or_many(v)))
 
 
 class OutOfScopeQuestion(BaseModel):
@@ -53,9 +57,7 @@ class FollowUp(BaseModel):
     model_config = ConfigDict(extra="forbid")
     after: str
     q: str
-    expect: list[str] = Field(min_length=1)  # ["source"], ["more"] or entry ids
-
-    _expect = field_validator("expect", mode="before")(classmethod(lambda cls, v: _one_or_many(v)))
+    expect: EntryIds  # ["source"], ["more"] or entry ids
 
 
 class QuestionSet(BaseModel):
@@ -68,6 +70,26 @@ class QuestionSet(BaseModel):
     @classmethod
     def from_yaml(cls, text: str) -> QuestionSet:
         return cls.model_validate(yaml.safe_load(text) or {})
+
+
+# How one reply to one question is judged. In scope: answered right, answered wrong, the right entry
+# offered among the suggestions, or neither (no help). Out of scope: answered, suggested or declined.
+Judgement = Literal["right", "wrong", "offered", "unhelped", "answered", "suggested", "declined"]
+# In-scope questions with neither the right answer nor the right entry among the suggestions.
+DEAD_ENDS = frozenset({"wrong", "unhelped"})
+_OUT_OF_SCOPE_JUDGEMENT: dict[str, Judgement] = {"answer": "answered", "suggest": "suggested", "none": "declined"}
+
+
+def judge(expected: Collection[str], status: str, answered: str | None, suggested: Iterable[str]) -> Judgement:
+    """``expected``: the right entry ids (none: out of scope); ``answered``: the entry answered, if any;
+    ``suggested``: the entries offered as suggestions."""
+    if not expected:
+        return _OUT_OF_SCOPE_JUDGEMENT[status]
+    if status == "answer":
+        return "right" if answered in expected else "wrong"
+    if status == "suggest" and any(entry_id in expected for entry_id in suggested):
+        return "offered"
+    return "unhelped"
 
 
 @dataclass(frozen=True)
@@ -84,12 +106,18 @@ class Outcome:
         return bool(self.expected)
 
     @property
+    def judged(self) -> Judgement:
+        reply = self.reply
+        answered = reply.entry.id if reply.status == "answer" and reply.entry else None
+        return judge(self.expected, reply.status, answered, [s.entry_id for s in reply.suggestions])
+
+    @property
     def answered_right(self) -> bool:
-        return self.reply.status == "answer" and self.reply.entry is not None and self.reply.entry.id in self.expected
+        return self.judged == "right"
 
     @property
     def answered_wrong(self) -> bool:
-        return self.reply.status == "answer" and not self.answered_right
+        return self.judged == "wrong"
 
     @property
     def in_top(self) -> bool:
@@ -101,12 +129,11 @@ class Outcome:
 
     @property
     def right_suggested(self) -> bool:
-        return self.reply.status == "suggest" and any(s.entry_id in self.expected for s in self.reply.suggestions)
+        return self.judged == "offered"
 
     @property
     def dead_end(self) -> bool:
-        """In scope, and neither answered right nor with the right entry among the suggestions."""
-        return self.in_scope and not self.answered_right and not self.right_suggested
+        return self.judged in DEAD_ENDS
 
     @property
     def verdict(self) -> str:
@@ -186,6 +213,16 @@ class Report:
         return sum(right for *_, right in self.follow_ups)
 
     @property
+    def small_talk_rate(self) -> float:
+        """Small-talk messages recognised as the right kind (1.0 when the set has none)."""
+        return self.rate(self.small_talk_right, len(self.small_talk)) if self.small_talk else 1.0
+
+    @property
+    def follow_up_rate(self) -> float:
+        """Follow-ups given the right behaviour (1.0 when the set has none)."""
+        return self.rate(self.follow_ups_right, len(self.follow_ups)) if self.follow_ups else 1.0
+
+    @property
     def misses(self) -> list[Outcome]:
         return [o for o in self.outcomes if (o.in_scope and not o.answered_right) or (not o.in_scope and not o.declined)]
 
@@ -234,28 +271,28 @@ class Floors:
         return cls(**values)
 
     def failures(self, report: Report) -> list[str]:
-        failures = []
-        if report.top1_accuracy < self.min_top1:
-            failures.append(f"top-1 accuracy {report.top1_accuracy:.1%} is below {self.min_top1:.1%}")
-        if report.wrong_rate > self.max_wrong:
-            failures.append(f"confident-wrong rate {report.wrong_rate:.1%} is above {self.max_wrong:.1%}")
-        if report.declined_rate < self.min_declined:
-            failures.append(f"out-of-scope declined {report.declined_rate:.1%} is below {self.min_declined:.1%}")
-        if report.dead_end_rate > self.max_dead_ends:
-            failures.append(f"dead ends {report.dead_end_rate:.1%} are above {self.max_dead_ends:.1%}")
-        if report.answered_out_rate > self.max_answered_out:
-            failures.append(f"out-of-scope answered {report.answered_out_rate:.1%} is above {self.max_answered_out:.1%}")
-        small_talk = report.rate(report.small_talk_right, len(report.small_talk)) if report.small_talk else 1.0
-        if small_talk < self.min_small_talk:
-            failures.append(f"small talk recognised {small_talk:.1%} is below {self.min_small_talk:.1%}")
-        follow_ups = report.rate(report.follow_ups_right, len(report.follow_ups)) if report.follow_ups else 1.0
-        if follow_ups < self.min_follow_ups:
-            failures.append(f"follow-ups right {follow_ups:.1%} is below {self.min_follow_ups:.1%}")
-        return failures
+        # (what, measured, floor, True when the measure must reach the floor / False: stay under it)
+        checks = [
+            ("top-1 accuracy", report.top1_accuracy, self.min_top1, True),
+            ("confident-wrong rate", report.wrong_rate, self.max_wrong, False),
+            ("out-of-scope declined", report.declined_rate, self.min_declined, True),
+            ("dead ends", report.dead_end_rate, self.max_dead_ends, False),
+            ("out-of-scope answered", report.answered_out_rate, self.max_answered_out, False),
+            ("small talk recognised", report.small_talk_rate, self.min_small_talk, True),
+            ("follow-ups right", report.follow_up_rate, self.min_follow_ups, True),
+        ]
+        return [
+            f"{what} {value:.1%} is {'below' if at_least else 'above'} {floor:.1%}"
+            for what, value, floor, at_least in checks
+            if (value < floor if at_least else value > floor)
+        ]
 
 
 def unknown_ids(questions: QuestionSet, engine: Engine) -> list[str]:
-    return sorted({e for q in questions.in_scope for e in q.expect if e not in engine.by_id})
+    """Expected entry ids the content does not have (follow-ups' "source"/"more" are behaviours)."""
+    expected = {e for q in questions.in_scope for e in q.expect}
+    expected |= {e for f in questions.follow_ups for e in f.expect if e not in FOLLOW_UP_BEHAVIOURS}
+    return sorted(e for e in expected if e not in engine.by_id)
 
 
 def evaluate(engine: Engine, questions: QuestionSet) -> Report:

@@ -162,6 +162,8 @@ class Conversation(_Strict):
     # question is looked for
     self_reference: list[NonEmpty] = Field(default_factory=list)
     identity: list[NonEmpty] = Field(default_factory=list)
+    # words that may stand between the two ("saya ini seorang kader")
+    intro_links: list[NonEmpty] = Field(default_factory=list)
     # words that mark the clause asking the question, besides the lexicon's question_words
     # (which carry an intent: siapa, berapa …): "apa", "mana", "which"
     asking: list[NonEmpty] = Field(default_factory=list)

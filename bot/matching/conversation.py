@@ -22,8 +22,6 @@ from bot.matching.normalise import split_words
 CLAUSE_BREAK = re.compile(r"[,.;:!?\n]+|\s[-–—]\s")
 SmallTalkKind = str  # "greeting" | "thanks" | "ack"
 SMALL_TALK_KINDS = ("thanks", "greeting", "ack")  # the first kind present names the message
-# Words that may stand between "saya" and who they are ("saya ini seorang kader").
-INTRO_LINKS = frozenset({"ini", "adalah", "sebagai", "seorang", "salah", "satu", "cuma", "hanya", "kan", "mah", "teh"})
 
 
 def _words(phrases: list[str]) -> frozenset[str]:
@@ -36,25 +34,28 @@ def _openings(phrases: list[str]) -> tuple[tuple[str, ...], ...]:
 
 @dataclass(frozen=True)
 class ConversationRules:
-    kinds: dict[str, frozenset[str]]
-    polite: frozenset[str]
+    kinds: dict[str, frozenset[str]]  # small-talk kind -> its words
+    small_talk_words: frozenset[str]  # every word a small-talk message may hold (kinds and polite words)
     self_reference: frozenset[str]
     identity: frozenset[str]
+    intro_links: frozenset[str]  # may stand between "saya" and who they are
     courtesy: tuple[tuple[str, ...], ...]
-    greeting_words: frozenset[str] = frozenset()  # greetings, thanks and polite words, not "saya"
+    greeting_words: frozenset[str]  # greetings, thanks and polite words (not "saya") before a clause
 
     @classmethod
     def build(cls, conversation: Conversation) -> ConversationRules:
         talk = conversation.small_talk
+        kinds = {"greeting": _words(talk.greeting), "thanks": _words(talk.thanks), "ack": _words(talk.ack)}
+        polite = _words(talk.polite)
+        self_reference = _words(conversation.self_reference)
         return cls(
-            kinds={"greeting": _words(talk.greeting), "thanks": _words(talk.thanks), "ack": _words(talk.ack)},
-            polite=_words(talk.polite),
-            self_reference=_words(conversation.self_reference),
+            kinds=kinds,
+            small_talk_words=polite.union(*kinds.values()),
+            self_reference=self_reference,
             identity=_words(conversation.identity),
+            intro_links=_words(conversation.intro_links),
             courtesy=_openings(conversation.courtesy),
-            greeting_words=(
-                _words(talk.greeting) | _words(talk.thanks) | _words(talk.polite)
-            ) - _words(conversation.self_reference),
+            greeting_words=(kinds["greeting"] | kinds["thanks"] | polite) - self_reference,
         )
 
     def small_talk(self, text: str) -> SmallTalkKind | None:
@@ -62,8 +63,7 @@ class ConversationRules:
         words = split_words(text)
         if not words:
             return None
-        allowed = self.polite.union(*self.kinds.values())
-        if any(word not in allowed for word in words):
+        if any(word not in self.small_talk_words for word in words):
             return None
         for kind in SMALL_TALK_KINDS:
             if any(word in self.kinds[kind] for word in words):
@@ -82,7 +82,7 @@ class ConversationRules:
             return True
         if not words or words[0] not in self.self_reference:
             return False
-        rest = [w for w in words[1:4] if w not in INTRO_LINKS]
+        rest = [w for w in words[1:4] if w not in self.intro_links]
         return bool(rest) and rest[0] in self.identity
 
 

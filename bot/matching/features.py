@@ -77,6 +77,7 @@ _phrasing_profile = lru_cache(maxsize=8192)(trigram_profile)
 
 
 def profile_cosine(a: Profile, b: Profile) -> float:
+    """Cosine similarity of two texts' character trigram counts, 0..1."""
     (grams_a, norm_a), (grams_b, norm_b) = a, b
     if not norm_a or not norm_b:
         return 0.0
@@ -86,14 +87,9 @@ def profile_cosine(a: Profile, b: Profile) -> float:
     return dot / (norm_a * norm_b)
 
 
-def char_cosine(a: str, b: str) -> float:
-    """Cosine similarity of the character trigram counts of two normalised texts, 0..1."""
-    return profile_cosine(trigram_profile(a), trigram_profile(b))
-
-
-def bm25_coverage(index: Index, entry: int, weights: dict[str, float]) -> float:
-    """The question's BM25 score against the entry's whole text, over the best score possible (0..1)."""
-    total = sum(weights.values())
+def bm25_coverage(index: Index, entry: int, weights: dict[str, float], total: float) -> float:
+    """The question's BM25 score against the entry's whole text, over the best score possible (0..1);
+    ``total``: the sum of the question's word weights."""
     if not total:
         return 0.0
     frequencies = index.entry_term_counts[entry]
@@ -114,12 +110,13 @@ def extract(index: Index, query: Query, ranked: Sequence[Scored]) -> tuple[float
     if not ranked:
         return (0.0,) * len(FEATURE_NAMES)
     weights = {token: index.token_weight(token) for token in set(query.tokens)}
+    total = sum(weights.values())
     best = ranked[0]
     others = ranked[1:CANDIDATES_COMPARED]
     runner_up = others[0].score if others else 0.0
 
-    bm25_best = bm25_coverage(index, best.entry, weights)
-    bm25_other = max((bm25_coverage(index, s.entry, weights) for s in others), default=0.0)
+    bm25_best = bm25_coverage(index, best.entry, weights, total)
+    bm25_other = max((bm25_coverage(index, s.entry, weights, total) for s in others), default=0.0)
     question = trigram_profile(query.text)
     char_best = profile_cosine(question, _phrasing_profile(index.texts[best.phrasing]))
     char_other = max(
@@ -130,7 +127,6 @@ def extract(index: Index, query: Query, ranked: Sequence[Scored]) -> tuple[float
     rare_limit = index.rare_weight
     rare = [t for t, w in weights.items() if w >= rare_limit and t not in index.stopwords]
     rare_coverage = sum(t in words for t in rare) / len(rare) if rare else 1.0
-    total = sum(weights.values())
     coverage = sum(w for t, w in weights.items() if t in words) / total if total else 0.0
     missing_weight = max((w for t, w in weights.items() if t not in words), default=0.0) / index.unknown_weight
     meaningful = [t for t in weights if t not in index.stopwords]

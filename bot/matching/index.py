@@ -90,26 +90,20 @@ class Index:
             self.entry_intents[owner] |= self.question_words.intersection(tokens)
         self.texts = [" ".join(tokens) for tokens in token_lists]
         self.sorted_texts = [sorted_words(text) for text in self.texts]  # for sorted_similarity
+        # Every word of each entry with its count (phrasings and answer), for BM25 (features.py).
+        self.entry_term_counts: list[Counter[str]] = [Counter(self._stems(base.tokens(e.answer))) for e in self.entries]
+        for owner, tokens in zip(owners, token_lists):
+            self.entry_term_counts[owner].update(tokens)
+        self.entry_lengths = [sum(counts.values()) for counts in self.entry_term_counts]
+        self.mean_entry_length = max(sum(self.entry_lengths) / max(len(self.entry_lengths), 1), 1.0)
         # Everything an entry talks about: its phrasings and its answer. A question word the
         # entry never mentions ("kukar" against a national figure) is a sign it is not the answer.
-        answer_tokens = [self._stems(base.tokens(e.answer)) for e in self.entries]
-        self.entry_words: list[frozenset[str]] = [frozenset(tokens) for tokens in answer_tokens]
-        for owner, tokens in zip(owners, token_lists):
-            self.entry_words[owner] |= frozenset(tokens)
+        self.entry_words: list[frozenset[str]] = [frozenset(counts) for counts in self.entry_term_counts]
         # The places an entry is about: those it mentions and those its articles are set in.
         self.entry_places: list[frozenset[str]] = [
             words | frozenset(self._stems(w for s in e.sources if s.place for w in base.tokens(s.place)))
             for words, e in zip(self.entry_words, self.entries)
         ]
-
-        # Every word of each entry with its count (phrasings and answer), for BM25 (features.py).
-        self.entry_term_counts: list[dict[str, int]] = [Counter(tokens) for tokens in answer_tokens]
-        for owner, tokens in zip(owners, token_lists):
-            counts = self.entry_term_counts[owner]
-            for token in tokens:
-                counts[token] = counts.get(token, 0) + 1
-        self.entry_lengths = [sum(counts.values()) for counts in self.entry_term_counts]
-        self.mean_entry_length = max(sum(self.entry_lengths) / max(len(self.entry_lengths), 1), 1.0)
 
         document_frequency: dict[str, int] = defaultdict(int)
         for number, entry_tokens in enumerate(self._tokens_per_entry(owners, token_lists)):

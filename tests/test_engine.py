@@ -104,3 +104,24 @@ def test_a_place_the_answer_is_not_about_is_not_answered_with_another_figure(eng
     # An entry counts as being about the place its article is set in (the Lembang diklat).
     reply = engine.ask("diklat fds lembang diadakan di mana dan kapan")
     assert reply.status == "answer" and reply.entry.id.startswith("diklat-fds")
+
+
+def test_the_same_question_gets_the_same_reply_whatever_the_hash_seed():
+    """Sums over a question's words must not follow set order (it changes with PYTHONHASHSEED)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    questions = "dukungan tanoto foundation apa\nperangkat daerah ngapain di desa lokus\nsasaran 1000 hpk sapa aja\n"
+    outputs = []
+    for seed in ("1", "2", "99"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        env.pop("TELEGRAM_BOT_TOKEN", None)
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "ask", "--json", "-"], input=questions, capture_output=True, text=True,
+            env=env, check=True, cwd=Path(__file__).resolve().parent.parent,
+        )  # fmt: skip
+        outputs.append([json.loads(line) for line in done.stdout.splitlines()])
+    assert outputs[0] == outputs[1] == outputs[2]

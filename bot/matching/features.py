@@ -109,7 +109,7 @@ def extract(index: Index, query: Query, ranked: Sequence[Scored]) -> tuple[float
     """
     if not ranked:
         return (0.0,) * len(FEATURE_NAMES)
-    weights = {token: index.token_weight(token) for token in set(query.tokens)}
+    weights = {token: index.token_weight(token) for token in dict.fromkeys(query.tokens)}  # fixed order
     total = sum(weights.values())
     best = ranked[0]
     others = ranked[1:CANDIDATES_COMPARED]

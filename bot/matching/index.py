@@ -121,7 +121,8 @@ class Index:
         for number, unique in enumerate(self.token_sets):
             for token in unique:
                 self.postings[token].append(number)
-            self.phrasing_weight.append(sum(self.weight[t] for t in unique))
+            # summed in the phrasing's own word order: the same total whatever the hash seed
+            self.phrasing_weight.append(sum(self.weight[t] for t in dict.fromkeys(token_lists[number])))
         self.postings = dict(self.postings)
         # A word in more phrasings than this does not bring in candidates when the question has a rarer one.
         self.frequent_postings = max(FREQUENT_POSTINGS_MIN, len(token_lists) // 50)
@@ -183,7 +184,8 @@ class Index:
 
     def search(self, query: Query, exclude_phrasing: int | None = None) -> list[Scored]:
         """Entries ranked by score (best first; ties broken by entry order, so deterministic)."""
-        weights = {token: self.token_weight(token) for token in set(query.tokens)}
+        # The distinct words in the order they appear: sums over them do not depend on hash seeds.
+        weights = {token: self.token_weight(token) for token in dict.fromkeys(query.tokens)}
         if not weights:
             return []
         total = sum(weights.values())

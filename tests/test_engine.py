@@ -125,3 +125,11 @@ def test_the_same_question_gets_the_same_reply_whatever_the_hash_seed():
         )  # fmt: skip
         outputs.append([json.loads(line) for line in done.stdout.splitlines()])
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_a_glossary_term_alone_is_answered_by_its_definition(engine: Engine):
+    """"PKH", "TPK", "stunting" typed alone: the term's own entry answers, whatever the model's levels."""
+    for term in ("PKH", "TPK", "stunting", "1000 HPK", "Jakpus"):
+        reply = engine.ask(term)
+        assert reply.status == "answer", term
+        assert reply.entry.id == glossary_id(term), term

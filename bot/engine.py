@@ -274,17 +274,21 @@ class Engine:
     ) -> list[tuple[Query, bool, bool]]:
         """Other readings of a chatty message, each with whether it may answer outside the whole
         message's best few entries: the message without its self-introductions and courtesies
-        (free), then without its leading clauses, and the clause holding the question word.
+        and a letter's closing and signature (free), what follows a request phrase ("ingin mengetahui",
+        free), then the message without its leading clauses, and the clause holding the question word.
         A short follow-up is also read together with the question it follows (free; marked as
         context: its answer is not that question's entry again)."""
         parts = clauses(text)[-MAX_CLAUSES:]
         asks = {clause: self._asks(clause) for clause in parts}  # each clause normalised once
-        kept = [c for c in parts if not (self.conversation.is_context(c) and not asks[c] and "?" not in c)]
+        letter = self._without_closing(parts, asks)
+        kept = [c for c in letter if not self._is_aside(c, asks[c])]
         readings: list[tuple[str, bool, bool]] = []
         if earlier is not None and len(whole.tokens) <= FOLLOW_UP_WORDS:
             readings.append((f"{earlier.question} {text}", True, True))
         if len(kept) < len(parts):
             readings.append((" ".join(kept), True, False))
+        if requested := self.conversation.after_request(" ".join(letter)):
+            readings.append((requested, True, False))
         # The clauses that ask: with a question word, else (weaker) with a question mark.
         asking = [n for n, clause in enumerate(kept) if asks[clause]]
         asking = asking or [n for n, clause in enumerate(kept) if "?" in clause]
@@ -303,6 +307,18 @@ class Engine:
             if len(out) == MAX_CANDIDATES - 1:
                 break
         return out
+
+    def _is_aside(self, clause: str, asks: bool) -> bool:
+        """A self-introduction or courtesy that asks nothing."""
+        return self.conversation.is_context(clause) and not asks and "?" not in clause
+
+    def _without_closing(self, parts: list[str], asks: dict[str, bool]) -> list[str]:
+        """The clauses before a letter's closing ("Hormat kami, Koordinator Wilayah …"), and any after
+        it that still ask something (a postscript question)."""
+        for n, clause in enumerate(parts):
+            if n and self.conversation.is_closing(clause):
+                return parts[:n] + [c for c in parts[n + 1 :] if asks[c] or "?" in c]
+        return parts
 
     def _asks(self, clause: str) -> bool:
         """The clause holds a question word (after normalisation: "sapa", "piro", "how many" count)."""

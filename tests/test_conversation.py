@@ -51,6 +51,36 @@ def test_self_introductions_and_courtesies_are_context_not_the_question(engine: 
         assert not rules.is_context(clause), clause
 
 
+def test_a_letters_closing_and_signature_are_not_read_as_the_question(engine: Engine):
+    # The signature names Jakarta Pusat's TPK: read as part of the question it pulls towards other entries.
+    letter = (
+        "Dengan hormat, kami mohon informasi mengenai tanggal kick off kerja sama Kemensos dan Tanoto Foundation. "
+        "Hormat kami, Tim Pendamping Keluarga Kecamatan Tanah Abang, Jakarta Pusat"
+    )
+    reply = engine.ask(letter)
+    assert reply.status == "answer" and reply.entry.id == "tanoto-kickoff-tanggal"
+    rules = engine.conversation
+    assert rules.is_closing("Hormat kami") and rules.is_closing("Best regards, Rina")
+    assert not rules.is_closing("kami mohon informasi mengenai tanggal kick off")
+
+
+def test_what_follows_a_request_phrase_is_read_without_the_preamble(engine: Engine):
+    # One clause each: office, place and role before "ingin mengetahui" / "mau nanya" are not the question.
+    cases = {
+        "kami dari dinas sosial kabupaten paser kalimantan timur ingin mengetahui siapa saja yang hadir pada "
+        "kick off kerja sama dengan tanoto foundation": "tanoto-kickoff-hadir",
+        "sy pendamping pkh kecamatan ciparay kabupaten bandung mau nanya sasaran 1000 hpk itu siapa aja": "sasaran-1000-hpk",
+        "kami staf bidang perlindungan jaminan sosial dinsos kota banjarbaru memohon penjelasan tujuan diklat fds "
+        "di lembang": "diklat-fds-tujuan",
+    }
+    for message, entry_id in cases.items():
+        reply = engine.ask(message)
+        assert reply.status == "answer" and reply.entry.id == entry_id, message
+    rules = engine.conversation
+    assert rules.after_request("Could you tell me when the kick off was held?") == "when the kick off was held"
+    assert rules.after_request("kapan kick off tanoto") is None
+
+
 def test_asking_where_the_last_answer_comes_from_shows_its_sources_with_quotes(engine: Engine):
     first = engine.ask("sasaran 1000 hpk sapa aja")
     assert first.status == "answer"

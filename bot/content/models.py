@@ -169,6 +169,12 @@ class Conversation(_Strict):
     asking: list[NonEmpty] = Field(default_factory=list)
     # clauses opening with one of these are apologies or thanks, never the question ("maaf ganggu")
     courtesy: list[NonEmpty] = Field(default_factory=list)
+    # a clause opening with one of these ends a letter ("Hormat kami", "Wassalam", "Best regards"): it and
+    # the clauses after it that ask nothing (the signature) are left out when the question is looked for
+    closings: list[NonEmpty] = Field(default_factory=list)
+    # phrases that introduce the question itself ("ingin mengetahui", "mohon informasi mengenai", "could
+    # you tell me"): what follows the last of them is read on its own, without the preamble before it
+    requests: list[NonEmpty] = Field(default_factory=list)
 
 
 class Topic(_Strict):

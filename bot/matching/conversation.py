@@ -5,7 +5,10 @@
 * **Clauses**: a chatty message splits at punctuation and line breaks; a clause that
   opens with a self-introduction ("sy pendamping pkh di loa kulu") or a courtesy ("maaf
   ganggu", "mau tanya") is context, not the question (the engine still checks that it
-  asks nothing before leaving it out).
+  asks nothing before leaving it out). A letter's closing ("Hormat kami") and the signature
+  after it are not the question either.
+* **Requests**: "kami dari Dinas Sosial Kota Cimahi ingin mengetahui …", "could you tell me …":
+  the words after the request phrase are the question without its preamble.
 
 The words come from content/conversation.yaml; matching is on ``split_words`` output,
 so case, punctuation and emoji do not matter.
@@ -40,6 +43,8 @@ class ConversationRules:
     identity: frozenset[str]
     intro_links: frozenset[str]  # may stand between "saya" and who they are
     courtesy: tuple[tuple[str, ...], ...]
+    closings: tuple[tuple[str, ...], ...]
+    requests: tuple[tuple[str, ...], ...]
     greeting_words: frozenset[str]  # greetings, thanks and polite words (not "saya") before a clause
 
     @classmethod
@@ -55,6 +60,8 @@ class ConversationRules:
             identity=_words(conversation.identity),
             intro_links=_words(conversation.intro_links),
             courtesy=_openings(conversation.courtesy),
+            closings=_openings(conversation.closings),
+            requests=_openings(conversation.requests),
             greeting_words=(kinds["greeting"] | kinds["thanks"] | polite) - self_reference,
         )
 
@@ -69,6 +76,23 @@ class ConversationRules:
             if any(word in self.kinds[kind] for word in words):
                 return kind
         return None
+
+    def is_closing(self, clause: str) -> bool:
+        """The clause opens a letter's end ("Hormat kami", "Wassalam", "Best regards")."""
+        words = tuple(split_words(clause))
+        return any(words[: len(opening)] == opening for opening in self.closings)
+
+    def after_request(self, text: str) -> str | None:
+        """The words after the last request phrase ("ingin mengetahui", "could you tell me"), or None
+        when the message has none (or nothing follows it)."""
+        words = split_words(text)
+        end = 0
+        for start in range(len(words)):
+            for phrase in self.requests:
+                if tuple(words[start : start + len(phrase)]) == phrase:
+                    end = start + len(phrase)
+                    break
+        return " ".join(words[end:]) if 0 < end < len(words) else None
 
     def is_context(self, clause: str) -> bool:
         """The clause opens like a self-introduction ("sy pendamping pkh …", "saya ini kader …") or a

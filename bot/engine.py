@@ -165,6 +165,7 @@ class Engine:
         self._terms = {
             self.index.query(name).tokens: number_of[glossary_id(term.term)]
             for term in content.glossary
+            if glossary_id(term.term) in number_of  # an engine on part of the entries (benchmarks)
             for name in (term.term, *term.aliases)
         }
         conversation = content.conversation

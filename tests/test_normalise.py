@@ -75,3 +75,14 @@ def test_particles_and_possessive_are_stripped_when_the_rest_is_known():
 
 def test_terminal_colour_codes_are_not_words():
     assert split_words("\x1b[31mpkh\x1b[0m apa") == ["pkh", "apa"]
+
+
+def test_a_phrase_whose_replacement_forms_another_phrase_reaches_the_contents_form():
+    # "family hope programme" -> "program keluarga harapan", which the glossary contracts to "pkh"
+    rules = Rules.build(
+        replacements={"family hope programme": "program keluarga harapan"},
+        fillers=[],
+        contractions={"program keluarga harapan": "pkh"},
+    )
+    tokens = Normaliser(rules).tokens
+    assert tokens("who runs the family hope programme") == tokens("who runs the pkh") == ("who", "runs", "the", "pkh")

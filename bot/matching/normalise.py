@@ -126,7 +126,8 @@ class Normaliser:
         for raw in split_words(text):
             for word in self._split_compound(raw):
                 words.extend(self._normalise_word(word, correct_typos))
-        words = self._apply_phrases(words)
+        # Twice: a phrase's replacement can form another phrase ("central jakarta" -> "jakarta pusat" -> "jakpus").
+        words = self._apply_phrases(self._apply_phrases(words))
         return tuple(w for w in words if w not in self.rules.fillers)
 
     def _split_compound(self, word: str) -> tuple[str, ...]:

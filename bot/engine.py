@@ -37,6 +37,8 @@ FOLLOW_UP_WORDS = 5
 # How long after an answer the shells pass its entry as ``previous`` (follow-ups refer to it).
 FOLLOW_UP_WINDOW_S = 600.0
 MAX_CLAUSES = 12  # the last this many clauses of a message are looked at for its question
+# A word used by at least this share of a topic's entries names the topic's subject, not what is asked.
+SUBJECT_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,14 @@ class Engine:
             {"source": conversation.follow_ups.source, "more": conversation.follow_ups.more},
             conversation.small_talk.polite,
         )
+        # For each topic, the share of its entries that use each word (the topic's subject words are common).
+        by_topic: dict[str, list[frozenset[str]]] = {}
+        for number, entry in enumerate(self.entries):
+            by_topic.setdefault(entry.topic, []).append(self.index.entry_words[number])
+        self._topic_shares = {
+            topic: {w: sum(w in words for words in sets) / len(sets) for w in frozenset().union(*sets)}
+            for topic, sets in by_topic.items()
+        }
         self._asking_words = self.index.question_words | frozenset(
             self.index.query(" ".join(conversation.asking)).tokens
         )
@@ -286,6 +296,8 @@ class Engine:
         readings: list[tuple[str, bool, bool]] = []
         if earlier is not None and len(whole.tokens) <= FOLLOW_UP_WORDS:
             readings.append((f"{earlier.question} {text}", True, True))
+            if swapped := self._with_new_subject(earlier, whole):
+                readings.append((swapped, True, True))
         if len(kept) < len(parts):
             readings.append((" ".join(kept), True, False))
         if requested := self.conversation.after_request(" ".join(letter)):
@@ -308,6 +320,21 @@ class Engine:
             if len(out) == MAX_CANDIDATES - 1:
                 break
         return out
+
+    def _with_new_subject(self, earlier: Entry, follow_up: Query) -> str | None:
+        """The previous question asked about the follow-up's subject ("apa dukungan tanoto", then "kalo
+        world bank nya?" asks "apa dukungan … world bank"): the previous question's words that many
+        entries of its topic share name its subject and give way; the rest (what is asked) stays. None
+        when the follow-up names nothing of its own."""
+        index = self.index
+        new = [t for t in follow_up.tokens if t in index.weight and t not in index.stopwords]
+        new = [t for t in new if t not in self._asking_words]
+        if not new:
+            return None
+        shares = self._topic_shares[earlier.topic]
+        previous = index.query(earlier.question).tokens
+        kept = [t for t in previous if shares.get(t, 0.0) < SUBJECT_SHARE or t in self._asking_words]
+        return " ".join(kept + list(follow_up.tokens))
 
     def _is_aside(self, clause: str, asks: bool) -> bool:
         """A self-introduction or courtesy that asks nothing."""

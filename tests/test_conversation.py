@@ -115,6 +115,17 @@ def test_a_follow_up_naming_a_new_subject_is_a_new_question(engine: Engine):
     assert reply.status == "answer" and reply.entry.id == "pkh-tujuan"
 
 
+def test_a_follow_up_with_only_a_new_subject_asks_the_same_thing_about_it(engine: Engine):
+    # "kalo world bank nya?" after Tanoto's support asks for the World Bank's support
+    first = engine.ask("tanoto foundation kasih dukungan apa")
+    assert first.entry.id == "tanoto-dukungan"
+    reply = engine.ask("kalo world bank nya?", previous=first.entry.id)
+    assert reply.status == "answer" and reply.entry.id == "world-bank-dukungan"
+    # alone, the same words name a subject and ask nothing: not answered with that entry
+    alone = engine.ask("kalo world bank nya?")
+    assert not (alone.status == "answer" and alone.entry.id == "world-bank-dukungan")
+
+
 def test_an_unrelated_message_after_an_answer_is_not_taken_for_a_follow_up(engine: Engine):
     first = engine.ask("sasaran 1000 hpk sapa aja")
     for message in ("resep nasi goreng enak gimana", "cuaca besok gimana ya", "harga cabai di pasar dari mana"):

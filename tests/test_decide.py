@@ -31,10 +31,12 @@ def test_the_answer_level_is_inclusive_and_just_below_it_suggests():
 
 def test_a_near_tie_is_offered_as_a_choice_however_confident():
     """Two entries within the margin: answering one would be a coin toss between them."""
-    decision = decide(ranked(80, 79.5, 30), Confidence(0.99, 0.99), LEVELS)
+    decision = decide(ranked(80, 79.5, 20), Confidence(0.99, 0.99), LEVELS)
     assert decision.status == "suggest"
-    assert [s.entry for s in decision.suggestions] == [0, 1]  # 30 < half of 80: not a filler button
-    assert decide(ranked(80, 79, 30), Confidence(0.99, 0.99), LEVELS).status == "answer"  # lead of exactly 1
+    assert [s.entry for s in decision.suggestions] == [0, 1]  # 20 < 35 % of 80: not a filler button
+    assert decide(ranked(80, 79, 20), Confidence(0.99, 0.99), LEVELS).status == "answer"  # lead of exactly 1
+    # a third entry at 30 (over a third of the best) is still a fair offer
+    assert [s.entry for s in decide(ranked(80, 79.5, 30), Confidence(0.99, 0.99), LEVELS).suggestions] == [0, 1, 2]
 
 
 def test_in_domain_but_unsure_suggests_the_top_three():

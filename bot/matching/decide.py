@@ -25,7 +25,7 @@ from bot.matching.index import Scored
 Status = Literal["answer", "suggest", "none"]
 MAX_SUGGESTIONS = 3
 # A suggestion must score at least this share of the best entry's score: no filler buttons.
-SUGGESTION_SHARE = 0.5
+SUGGESTION_SHARE = 0.35
 
 
 @dataclass(frozen=True)

@@ -253,6 +253,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-wrong", type=float, default=0.015, help="cross-validated wrong answers, share of in-scope")
     parser.add_argument("--max-out-answered", type=float, default=0.04, help="out-of-scope answered, share")
     parser.add_argument(
-        "--min-out-declined", type=float, default=0.70, help="out-of-scope declined outright (not suggested), share"
+        "--min-out-declined", type=float, default=0.75, help="out-of-scope declined outright (not suggested), share"
     )
     parser.add_argument("--dry-run", action="store_true", help="print the curve and thresholds, write nothing")

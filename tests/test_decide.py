@@ -44,9 +44,11 @@ def test_in_domain_but_unsure_suggests_the_top_three():
     assert decision.status == "suggest" and [s.entry for s in decision.suggestions] == [0, 1, 2]
 
 
-def test_either_probability_reaching_the_suggestion_level_suggests():
-    assert decide(ranked(60, 20), Confidence(0.3, 0.05), LEVELS).status == "suggest"
+def test_the_domain_probability_decides_between_suggesting_and_declining():
     assert decide(ranked(60, 20), Confidence(0.05, 0.2), LEVELS).status == "suggest"
+    # a confident-looking best entry for a message that is not in the domain (a clause of an
+    # off-topic request) is no reason to offer buttons
+    assert decide(ranked(60, 20), Confidence(0.5, 0.19), LEVELS).status == "none"
 
 
 def test_nothing_near_is_declined():

@@ -6,7 +6,8 @@
   tie between two entries is the person's choice, not ours) and the question is not one
   vague keyword; a glossary term alone ("KPM") is answered by its definition whatever the model says;
 * ``suggest`` (up to three entries) when the question is not answered but belongs to the
-  domain: the answer probability or the domain probability reaches the suggestion level;
+  domain: the domain probability reaches the suggestion level (the answer probability alone can be
+  high for a short clause of an off-topic request: "write a joke about the minister");
 * ``none`` otherwise, and whenever the best entry scores below ``near``: nothing in the
   knowledge base is near the question (a linear model cannot be trusted that far out).
 
@@ -74,7 +75,7 @@ def decide(
     clear_lead = best.score - runner_up >= thresholds.margin
     if (thresholds.confident(confidence) or term) and clear_lead and not vague:
         return Decision("answer", best, (), confidence)
-    unsure = max(confidence.answer, confidence.domain) < thresholds.suggest
+    unsure = confidence.domain < thresholds.suggest
     if (unsure or best.score < thresholds.near) and not vague:
         return Decision("none", best, (), confidence)
     floor = best.score * SUGGESTION_SHARE

@@ -46,3 +46,10 @@ def test_stems_keep_at_least_four_letters():
 @pytest.mark.parametrize("word", ["kerjasama", "kepala", "berani", "terima", "kegiat"])
 def test_roots_that_look_prefixed_stay_whole(word):
     assert stem(word) == word
+
+
+def test_an_imperative_with_kan_shares_its_stem_with_the_prefixed_form():
+    # "tolong jelaskan" and "menjelaskan", "sampaikan" and "disampaikan": one word each
+    assert stem("jelaskan") == stem("menjelaskan") == "jelas"
+    assert stem("sampaikan") == stem("disampaikan") == "sampai"
+    assert stem("bukan") == "bukan"  # too short a rest: a root, not buk-an

@@ -39,8 +39,9 @@ _NEXT_LETTERS = {
 _NASAL_ROOT = {"meny": "s", "peny": "s", "ny": "s", "men": "t", "pen": "t", "mem": "p", "pem": "p"}
 # ke- is only a prefix together with -an (kegiatan, kemiskinan), never alone (kerjasama, kepala).
 _CIRCUMFIX_ONLY = {"ke": "an"}
-# A bare (unprefixed) word only loses -an, or colloquial -in when it is long (turunin).
-_BARE_SUFFIXES = ("an",)
+# A bare (unprefixed) word only loses -kan or -an ("jelaskan" is "jelas", as "menjelaskan" is), or
+# colloquial -in when it is long (turunin).
+_BARE_SUFFIXES = ("kan", "an")
 _BARE_IN_MIN_LENGTH = 7
 
 

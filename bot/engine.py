@@ -261,7 +261,9 @@ class Engine:
 
     def choose(self, readings: list[Reading], model: DecisionModel | None = None) -> tuple[Reading, Confidence]:
         """The eligible reading the model is most confident in (the whole message on a tie); a
-        reading with the previous question only to answer (see below)."""
+        reading with the previous question only to answer (see below). The message is as much in the
+        domain as the most in-domain of its own readings (a greeting or a signature around the question
+        does not take it out)."""
         model = model or self.model
         levels = model.thresholds
         whole = readings[0]
@@ -278,7 +280,11 @@ class Engine:
                 if levels.confident(best_confidence) and reading.ranked[0].entry not in likely:
                     continue
             best, best_confidence = reading, confidence
-        return best, best_confidence
+        domain = max(
+            [best_confidence.domain]
+            + [r.confidence(model).domain for r in readings if r.eligible and r.ranked and not r.context]
+        )
+        return best, Confidence(best_confidence.answer, domain)
 
     def sub_messages(
         self, text: str, whole: Query, earlier: Entry | None = None

@@ -93,6 +93,21 @@ def test_off_topic_requests_and_injections_get_no_buttons_even_when_a_clause_loo
         assert (reply.status, reply.suggestions) == ("none", ()), message
 
 
+def test_the_question_inside_a_chatty_message_keeps_the_domain_the_whole_message_has(engine: Engine):
+    # the reading that decides is the trailing request ("buat kronologi di laporan sy" and the questions
+    # before it); alone it looks far less in the domain than the whole message about the kick-off's
+    # agreement, and that must not turn a right answer into a list of buttons
+    message = (
+        "min sorry nanya lg 🙏 kata temen kick off itu cm tindak lanjut dr kesepakatan sebelumnya ya? "
+        "kesepakatannya antara siapa sm siapa dan judulnya ttg apa? buat kronologi di laporan sy"
+    )
+    readings = engine.readings(message)
+    chosen, confidence = engine.choose(readings)
+    assert confidence.domain >= max(r.confidence(engine.model).domain for r in readings if r.eligible and not r.context)
+    reply = engine.ask(message)
+    assert reply.status == "answer" and reply.entry.id == "tanoto-kesepakatan-dasar"
+
+
 def test_asking_where_the_last_answer_comes_from_shows_its_sources_with_quotes(engine: Engine):
     first = engine.ask("sasaran 1000 hpk sapa aja")
     assert first.status == "answer"

@@ -79,6 +79,10 @@ def test_what_follows_a_request_phrase_is_read_without_the_preamble(engine: Engi
     rules = engine.conversation
     assert rules.after_request("Could you tell me when the kick off was held?") == "when the kick off was held"
     assert rules.after_request("kapan kick off tanoto") is None
+    # asking someone is not a request that introduces the question
+    assert rules.after_request("TPK itu singkatan dr apa sih? sungkan mau nanya ke korwil") is None
+    reply = engine.ask("sy pendamping baru nih. TPK itu singkatan dr apa sih? sungkan mau nanya ke korwil hehe")
+    assert reply.status == "answer" and reply.entry.id == "istilah-tpk"
 
 
 def test_off_topic_requests_and_injections_get_no_buttons_even_when_a_clause_looks_answerable(engine: Engine):

@@ -175,6 +175,8 @@ class Conversation(_Strict):
     # phrases that introduce the question itself ("ingin mengetahui", "mohon informasi mengenai", "could
     # you tell me"): what follows the last of them is read on its own, without the preamble before it
     requests: list[NonEmpty] = Field(default_factory=list)
+    # a request phrase followed by one of these asks someone ("mau nanya ke senior"), not the question
+    request_addressees: list[NonEmpty] = Field(default_factory=list)
 
 
 class Topic(_Strict):

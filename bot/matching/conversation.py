@@ -45,6 +45,7 @@ class ConversationRules:
     courtesy: tuple[tuple[str, ...], ...]
     closings: tuple[tuple[str, ...], ...]
     requests: tuple[tuple[str, ...], ...]
+    request_addressees: frozenset[str]  # "mau nanya ke …", "ingin bertanya kepada …": whom, not what
     greeting_words: frozenset[str]  # greetings, thanks and polite words (not "saya") before a clause
 
     @classmethod
@@ -62,6 +63,7 @@ class ConversationRules:
             courtesy=_openings(conversation.courtesy),
             closings=_openings(conversation.closings),
             requests=_openings(conversation.requests),
+            request_addressees=_words(conversation.request_addressees),
             greeting_words=(kinds["greeting"] | kinds["thanks"] | polite) - self_reference,
         )
 
@@ -89,8 +91,11 @@ class ConversationRules:
         end = 0
         for start in range(len(words)):
             for phrase in self.requests:
-                if tuple(words[start : start + len(phrase)]) == phrase:
-                    end = start + len(phrase)
+                after = start + len(phrase)
+                if tuple(words[start:after]) == phrase:
+                    # "mau nanya ke senior": asking someone, not the question
+                    if after >= len(words) or words[after] not in self.request_addressees:
+                        end = after
                     break
         return " ".join(words[end:]) if 0 < end < len(words) else None
 

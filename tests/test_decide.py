@@ -57,9 +57,13 @@ def test_nothing_near_is_declined():
     assert decide([], Confidence(0.9, 0.9), LEVELS).status == "none"
 
 
-def test_a_best_score_below_the_near_level_is_declined_whatever_the_model_says():
+def test_a_best_score_below_the_near_level_is_declined_unless_plainly_in_the_domain():
     assert decide(ranked(7.9, 2), Confidence(0.4, 0.9), LEVELS).status == "none"
     assert decide(ranked(8.0, 2), Confidence(0.4, 0.9), LEVELS).status == "suggest"
+    gated = Thresholds(answer=0.6, suggest=0.2, margin=1.0, answer_domain=0.95)
+    assert decide(ranked(7.9, 7.5), Confidence(0.9, 0.94), gated).status == "none"
+    # a long message about the sources: low scores, a near tie, but no doubt that it is in the domain
+    assert decide(ranked(7.9, 7.5), Confidence(0.9, 0.95), gated).status == "suggest"
 
 
 def test_a_vague_keyword_is_never_answered_outright():

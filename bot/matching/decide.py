@@ -9,7 +9,9 @@
   domain: the domain probability reaches the suggestion level (the answer probability alone can be
   high for a short clause of an off-topic request: "write a joke about the minister");
 * ``none`` otherwise, and whenever the best entry scores below ``near``: nothing in the
-  knowledge base is near the question (a linear model cannot be trusted that far out).
+  knowledge base is near the question (a linear model cannot be trusted that far out) — unless the
+  domain probability reaches its answer level: a long message plainly about the sources spreads its
+  words so thin that even its right entry scores low, and it gets suggestions.
 
 The probabilities come from ``calibration.DecisionModel``; the levels are chosen by
 ``stunting-bot calibrate`` (docs/matching.md §3).
@@ -76,7 +78,11 @@ def decide(
     if (thresholds.confident(confidence) or term) and clear_lead and not vague:
         return Decision("answer", best, (), confidence)
     unsure = confidence.domain < thresholds.suggest
-    if (unsure or best.score < thresholds.near) and not vague:
+    # A low score means nothing is near, unless the message is plainly in the domain: a long message
+    # spreads its words over many, so even its right entry scores low.
+    plainly_in_domain = bool(thresholds.answer_domain) and confidence.domain >= thresholds.answer_domain
+    far = best.score < thresholds.near and not plainly_in_domain
+    if (unsure or far) and not vague:
         return Decision("none", best, (), confidence)
     floor = best.score * SUGGESTION_SHARE
     suggestions = tuple(s for s in ranked[:MAX_SUGGESTIONS] if s.score >= floor)

@@ -86,3 +86,12 @@ def test_a_phrase_whose_replacement_forms_another_phrase_reaches_the_contents_fo
     )
     tokens = Normaliser(rules).tokens
     assert tokens("who runs the family hope programme") == tokens("who runs the pkh") == ("who", "runs", "the", "pkh")
+
+
+def test_the_passive_of_a_listed_regional_verb_is_the_passive_of_its_mapping():
+    # the lexicon lists Sundanese "tugaskeun" (tugaskan); people also write it passive, "ditugaskeun"
+    rules = Rules.build(replacements={"tugaskeun": "tugaskan", "pasihkeun": "berikan"}, fillers=[], contractions={})
+    tokens = Normaliser(rules).tokens
+    assert tokens("saha nu ditugaskeun") == ("saha", "nu", "ditugaskan")
+    assert tokens("naon nu dipasihkeun") == ("naon", "nu", "diberikan")
+    assert tokens("dinas sosial") == ("dinas", "sosial")  # "nas" is nothing listed: a word of its own

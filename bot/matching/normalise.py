@@ -36,6 +36,7 @@ _REPEATS = re.compile(r"(.)\1{2,}")
 _DOUBLES = re.compile(r"(.)\1")
 # Enclitic particles and the possessive -nya (Betawi -nye, Sundanese -na/-ana, Javanese -ne),
 # stripped when what remains is a known word ("tujuanana", "carane" -> "tujuan", "cara").
+_PASSIVE = "di"  # the passive prefix: "di" + a listed verb is that verb's passive
 _PARTICLES = ("nya", "nye", "kah", "lah", "pun", "ana", "na", "ne")
 
 # Typo correction: only words at least this long, within max_edits() edits.
@@ -152,9 +153,22 @@ class Normaliser:
         base = self._strip_particle(word)
         if base != word:
             return self._normalise_word(base, correct_typos)
+        if passive := self._passive_of_listed(word):
+            return passive
         if correct_typos and word not in self._known:
             return (self._correct(word),)
         return (word,)
+
+    def _passive_of_listed(self, word: str) -> Phrase | None:
+        """'ditugaskeun' -> 'ditugaskan': the passive di- before a verb the lexicon lists in its own
+        (regional or slang) form, when the lexicon gives one word for it."""
+        rest = word[len(_PASSIVE) :]
+        if not word.startswith(_PASSIVE) or len(rest) < MIN_CORRECTABLE_LENGTH:
+            return None
+        target = self.rules.words.get(rest)
+        if target is None or len(target) != 1 or not target[0]:
+            return None
+        return (target[0] if target[0].startswith(_PASSIVE) else _PASSIVE + target[0],)
 
     def _squeeze_repeats(self, word: str) -> str:
         """'berapaaa' -> 'berapa'; keeps a legitimate double ('maaf') when that is the known form."""

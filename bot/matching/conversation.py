@@ -31,6 +31,14 @@ def _words(phrases: list[str]) -> frozenset[str]:
     return frozenset(w for phrase in phrases for w in split_words(phrase))
 
 
+def _by_first_word(phrases: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The phrases (longest first, as given) grouped by the word they open with."""
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        grouped.setdefault(phrase[0], []).append(phrase)
+    return {word: tuple(group) for word, group in grouped.items()}
+
+
 def _openings(phrases: list[str]) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted({tuple(split_words(p)) for p in phrases if split_words(p)}, key=len, reverse=True))
 
@@ -46,6 +54,7 @@ class ConversationRules:
     closings: tuple[tuple[str, ...], ...]
     requests: tuple[tuple[str, ...], ...]
     request_addressees: frozenset[str]  # "mau nanya ke …", "ingin bertanya kepada …": whom, not what
+    requests_from: dict[str, tuple[tuple[str, ...], ...]]  # first word -> the request phrases it opens
     greeting_words: frozenset[str]  # greetings, thanks and polite words (not "saya") before a clause
 
     @classmethod
@@ -64,6 +73,7 @@ class ConversationRules:
             closings=_openings(conversation.closings),
             requests=_openings(conversation.requests),
             request_addressees=_words(conversation.request_addressees),
+            requests_from=_by_first_word(_openings(conversation.requests)),
             greeting_words=(kinds["greeting"] | kinds["thanks"] | polite) - self_reference,
         )
 
@@ -90,7 +100,7 @@ class ConversationRules:
         words = split_words(text)
         end = 0
         for start in range(len(words)):
-            for phrase in self.requests:
+            for phrase in self.requests_from.get(words[start], ()):
                 after = start + len(phrase)
                 if tuple(words[start:after]) == phrase:
                     # "mau nanya ke senior": asking someone, not the question

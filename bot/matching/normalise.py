@@ -72,9 +72,15 @@ class Rules:
     protected: frozenset[str] = frozenset()
     known: frozenset[str] = frozenset()  # ordinary words (stopwords) that are not typos of anything
     longest_phrase: int = field(init=False)
+    # the longest phrase starting with each word (a phrase is looked for only where one can start)
+    phrase_length_from: Mapping[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "longest_phrase", max((len(p) for p in self.phrases), default=1))
+        lengths: dict[str, int] = {}
+        for phrase in self.phrases:
+            lengths[phrase[0]] = max(lengths.get(phrase[0], 0), len(phrase))
+        object.__setattr__(self, "phrase_length_from", lengths)
 
     @classmethod
     def build(
@@ -127,8 +133,10 @@ class Normaliser:
         for raw in split_words(text):
             for word in self._split_compound(raw):
                 words.extend(self._normalise_word(word, correct_typos))
-        # Twice: a phrase's replacement can form another phrase ("central jakarta" -> "jakarta pusat" -> "jakpus").
-        words = self._apply_phrases(self._apply_phrases(words))
+        # Again when something was replaced: a phrase's replacement can form another phrase
+        # ("central jakarta" -> "jakarta pusat" -> "jakpus").
+        replaced = self._apply_phrases(words)
+        words = self._apply_phrases(replaced) if replaced != words else replaced
         return tuple(w for w in words if w not in self.rules.fillers)
 
     def _split_compound(self, word: str) -> tuple[str, ...]:
@@ -209,8 +217,9 @@ class Normaliser:
             return words
         out: list[str] = []
         i = 0
+        longest_from = self.rules.phrase_length_from
         while i < len(words):
-            for size in range(min(self.rules.longest_phrase, len(words) - i), 1, -1):
+            for size in range(min(longest_from.get(words[i], 0), len(words) - i), 1, -1):
                 key = tuple(words[i : i + size])
                 if key in phrases:
                     out.extend(phrases[key])

@@ -266,11 +266,12 @@ class Engine:
         does not take it out)."""
         model = model or self.model
         levels = model.thresholds
-        whole = readings[0]
-        best, best_confidence = whole, whole.confidence(model)
+        judged = [(reading, reading.confidence(model)) for reading in readings]  # each model run once
+        (whole, best_confidence), others = judged[0], judged[1:]
+        best = whole
         likely = {s.entry for s in whole.ranked[:CONTEXT_RANKS]}
-        for reading in sorted(readings[1:], key=lambda r: r.context):
-            if not reading.eligible or (confidence := reading.confidence(model)).answer <= best_confidence.answer:
+        for reading, confidence in sorted(others, key=lambda pair: pair[0].context):
+            if not reading.eligible or confidence.answer <= best_confidence.answer:
                 continue
             if reading.context:
                 # The previous question may pick among the message's own likely entries, or answer
@@ -281,8 +282,7 @@ class Engine:
                     continue
             best, best_confidence = reading, confidence
         domain = max(
-            [best_confidence.domain]
-            + [r.confidence(model).domain for r in readings if r.eligible and r.ranked and not r.context]
+            [best_confidence.domain] + [c.domain for r, c in judged if r.eligible and r.ranked and not r.context]
         )
         return best, Confidence(best_confidence.answer, domain)
 
@@ -333,9 +333,9 @@ class Engine:
         entries of its topic share name its subject and give way; the rest (what is asked) stays. None
         when the follow-up names nothing of its own."""
         index = self.index
-        new = [t for t in follow_up.tokens if t in index.weight and t not in index.stopwords]
-        new = [t for t in new if t not in self._asking_words]
-        if not new:
+        if not any(
+            t in index.weight and t not in index.stopwords and t not in self._asking_words for t in follow_up.tokens
+        ):
             return None
         shares = self._topic_shares[earlier.topic]
         previous = index.query(earlier.question).tokens

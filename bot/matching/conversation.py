@@ -52,9 +52,9 @@ class ConversationRules:
     intro_links: frozenset[str]  # may stand between "saya" and who they are
     courtesy: tuple[tuple[str, ...], ...]
     closings: tuple[tuple[str, ...], ...]
-    requests: tuple[tuple[str, ...], ...]
     request_addressees: frozenset[str]  # "mau nanya ke …", "ingin bertanya kepada …": whom, not what
-    requests_from: dict[str, tuple[tuple[str, ...], ...]]  # first word -> the request phrases it opens
+    # the request phrases ("ingin mengetahui", "could you tell me"), longest first, by their first word
+    requests_from: dict[str, tuple[tuple[str, ...], ...]]
     greeting_words: frozenset[str]  # greetings, thanks and polite words (not "saya") before a clause
 
     @classmethod
@@ -71,7 +71,6 @@ class ConversationRules:
             intro_links=_words(conversation.intro_links),
             courtesy=_openings(conversation.courtesy),
             closings=_openings(conversation.closings),
-            requests=_openings(conversation.requests),
             request_addressees=_words(conversation.request_addressees),
             requests_from=_by_first_word(_openings(conversation.requests)),
             greeting_words=(kinds["greeting"] | kinds["thanks"] | polite) - self_reference,

@@ -36,8 +36,8 @@ _REPEATS = re.compile(r"(.)\1{2,}")
 _DOUBLES = re.compile(r"(.)\1")
 # Enclitic particles and the possessive -nya (Betawi -nye, Sundanese -na/-ana, Javanese -ne),
 # stripped when what remains is a known word ("tujuanana", "carane" -> "tujuan", "cara").
-_PASSIVE = "di"  # the passive prefix: "di" + a listed verb is that verb's passive
 _PARTICLES = ("nya", "nye", "kah", "lah", "pun", "ana", "na", "ne")
+_PASSIVE = "di"  # the passive prefix: "di" + a listed verb is that verb's passive
 
 # Typo correction: only words at least this long, within max_edits() edits.
 MIN_CORRECTABLE_LENGTH = 5
@@ -71,12 +71,10 @@ class Rules:
     fillers: frozenset[str]
     protected: frozenset[str] = frozenset()
     known: frozenset[str] = frozenset()  # ordinary words (stopwords) that are not typos of anything
-    longest_phrase: int = field(init=False)
     # the longest phrase starting with each word (a phrase is looked for only where one can start)
     phrase_length_from: Mapping[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "longest_phrase", max((len(p) for p in self.phrases), default=1))
         lengths: dict[str, int] = {}
         for phrase in self.phrases:
             lengths[phrase[0]] = max(lengths.get(phrase[0], 0), len(phrase))

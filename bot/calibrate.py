@@ -11,7 +11,8 @@ learn an entry by heart):
    **domain** model learns from those whether the question is in scope at all;
 3. the held-out folds' probabilities give the precision/coverage curve, and the thresholds are
    the most answering ones that keep wrong answers and answered out-of-scope questions under the
-   limits given, then the suggestion level with the fewest dead ends that still declines enough of
+   limits given, then the sure levels for an unopposed entry (a higher answer level, a lower domain
+   level) that answer the most within the same limits, then the suggestion level with the fewest dead ends that still declines enough of
    the out-of-scope questions outright.
 
 The final model is fitted on all questions and written as JSON (``bot/matching/decision_model.json``);
@@ -34,12 +35,13 @@ from rich.table import Table
 from bot.engine import Engine, Reading
 from bot.evaluation import DEAD_ENDS, QuestionSet, judge
 from bot.matching.calibration import MODEL_PATH, DecisionModel, Logistic
-from bot.matching.decide import Confidence, Thresholds, decide
+from bot.matching.decide import OFF, Confidence, Thresholds, decide
 from bot.matching.features import FEATURE_NAMES
 
 FOLDS = 5
 REGULARISATION = 10.0  # scikit-learn's C (smaller is smoother); chosen by grouped CV on the dev set (docs/matching.md)
 THRESHOLD_STEPS = [round(0.02 * i, 2) for i in range(1, 50)]
+SURE_STEPS = THRESHOLD_STEPS[1::2]  # a coarser grid for the pair of sure levels
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class Tally:
     inside: int
     outside: int
     answer_domain: float = 0.0
+    sure: tuple[float, float] = (OFF, OFF)  # answer and domain levels for an unopposed entry
 
     @property
     def answered(self) -> int:
@@ -145,9 +148,16 @@ class Tally:
 
 
 def tally(
-    engine: Engine, judged: list[Judged], answer: float, suggest: float, margin: float, answer_domain: float = 0.0
+    engine: Engine,
+    judged: list[Judged],
+    answer: float,
+    suggest: float,
+    margin: float,
+    answer_domain: float = 0.0,
+    sure: tuple[float, float] = (OFF, OFF),
 ) -> Tally:
-    thresholds = Thresholds(answer, suggest, margin, answer_domain=answer_domain)
+    """The outcomes at these levels; ``sure``: the answer and domain levels for an unopposed entry."""
+    thresholds = Thresholds(answer, suggest, margin, answer_domain=answer_domain, sure_answer=sure[0], sure_domain=sure[1])
     judged_as: Counter[str] = Counter()
     for j in judged:
         decision = decide(j.reading.ranked, j.confidence, thresholds, vague=j.reading.vague, term=j.reading.term)
@@ -160,7 +170,7 @@ def tally(
         out_answered=judged_as["answered"], out_suggested=judged_as["suggested"], out_declined=judged_as["declined"],
     )  # fmt: skip
     outside = len(judged) - inside
-    return Tally(answer, suggest, inside=inside, outside=outside, answer_domain=answer_domain, **counts)
+    return Tally(answer, suggest, inside=inside, outside=outside, answer_domain=answer_domain, sure=sure, **counts)
 
 
 def choose_thresholds(
@@ -178,7 +188,21 @@ def choose_thresholds(
     best_answer = max(allowed or grid[-1:], key=lambda t: (t.right, -t.wrong, -t.out_answered, t.answer))
     answer, answer_domain = best_answer.answer, best_answer.answer_domain
     curve = [t for t in grid if t.answer_domain == answer_domain]  # the answer levels at that domain level
-    options = [tally(engine, judged, answer, s, margin, answer_domain) for s in THRESHOLD_STEPS if s <= answer]
+    # Then the sure levels for an unopposed entry: a higher answer level with a lower domain level,
+    # answering the most within the same limits (off when none answers more).
+    sure_grid = [
+        tally(engine, judged, answer, low, margin, answer_domain, (a, d))
+        for a in SURE_STEPS if a > answer
+        for d in SURE_STEPS if d < answer_domain
+    ]  # fmt: skip
+    within_limits = [
+        t for t in sure_grid
+        if t.share(t.wrong, t.inside) <= max_wrong and t.share(t.out_answered, t.outside) <= max_out_answered
+    ]  # fmt: skip
+    sure = max(
+        [best_answer, *within_limits], key=lambda t: (t.right, -t.wrong, -t.out_answered, t.sure[0], t.sure[1])
+    ).sure
+    options = [tally(engine, judged, answer, s, margin, answer_domain, sure) for s in THRESHOLD_STEPS if s <= answer]
     within = [t for t in options if t.share(t.out_declined, t.outside) >= min_out_declined] or options[-1:]
     best = min(within, key=lambda t: (t.dead_ends, -t.suggest))
     return best, curve
@@ -218,13 +242,19 @@ def main(args: argparse.Namespace, engine_for: Callable[[DecisionModel], Engine]
     console = Console()
     console.print(curve_table(curve, chosen))
     console.print(
-        f"chosen: answer ≥ {chosen.answer:.2f} (domain ≥ {chosen.answer_domain:.2f}), suggest ≥ {chosen.suggest:.2f} — "
+        f"chosen: answer ≥ {chosen.answer:.2f} (domain ≥ {chosen.answer_domain:.2f}; unopposed: answer ≥ "
+        f"{chosen.sure[0]:.2f}, domain ≥ {chosen.sure[1]:.2f}), suggest ≥ {chosen.suggest:.2f} — "
         "cross-validated on "
         f"{chosen.inside} in-scope and {chosen.outside} out-of-scope questions: top-1 "
         f"{chosen.share(chosen.right, chosen.inside):.1%}, wrong {chosen.wrong}, dead ends {chosen.dead_ends}, "
         f"out of scope answered/suggested/declined {chosen.out_answered}/{chosen.out_suggested}/{chosen.out_declined}"
     )
-    model = dataclasses.replace(fit(engine, items, (chosen.answer, chosen.suggest)), answer_domain_threshold=chosen.answer_domain)
+    model = dataclasses.replace(
+        fit(engine, items, (chosen.answer, chosen.suggest)),
+        answer_domain_threshold=chosen.answer_domain,
+        sure_answer_threshold=chosen.sure[0],
+        sure_domain_threshold=chosen.sure[1],
+    )
     if args.dry_run:
         return 0
     args.out.write_text(

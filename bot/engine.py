@@ -56,7 +56,11 @@ class Reading:
     def confidence(self, model: DecisionModel) -> Confidence:
         if not self.ranked:
             return Confidence(0.0, 0.0)
-        return Confidence(model.answer.probability(self.features), model.domain.probability(self.features))
+        return Confidence(
+            model.answer.probability(self.features),
+            model.domain.probability(self.features),
+            features.unopposed(self.features),
+        )
 
 
 @dataclass(frozen=True)
@@ -284,7 +288,7 @@ class Engine:
         domain = max(
             [best_confidence.domain] + [c.domain for r, c in judged if r.eligible and r.ranked and not r.context]
         )
-        return best, Confidence(best_confidence.answer, domain)
+        return best, Confidence(best_confidence.answer, domain, best_confidence.unopposed)
 
     def sub_messages(
         self, text: str, whole: Query, earlier: Entry | None = None

@@ -53,6 +53,7 @@ def test_the_command_prints_the_curve_and_writes_the_model_it_chose(tmp_path, ca
     model = DecisionModel.from_json(out.read_text(encoding="utf-8"))
     assert data["fitted_on"].endswith("set.yaml") and data["cross_validated"]["folds"] == calibrate.FOLDS
     assert f"answer ≥ {model.answer_threshold:.2f}" in printed
+    assert f"unopposed: answer ≥ {model.sure_answer_threshold:.2f}, domain ≥ {model.sure_domain_threshold:.2f}" in printed
     # --dry-run writes nothing
     other = tmp_path / "other.json"
     assert main(["calibrate", str(questions), "--out", str(other), "--dry-run"]) == 0

@@ -97,3 +97,28 @@ def test_a_model_fitted_on_other_features_is_refused_with_the_way_to_fix_it():
 def test_a_glossary_term_alone_is_answered_by_its_definition_unless_tied():
     assert decide(ranked(70, 40), Confidence(0.3, 0.9), LEVELS, term=True).status == "answer"
     assert decide(ranked(70, 69.5), Confidence(0.3, 0.9), LEVELS, term=True).status == "suggest"
+
+
+def test_an_unopposed_sure_answer_needs_less_domain_evidence():
+    """"lkj tu laporan apa": plainly about an entry, too short to look very in-domain; nothing in it
+    names what the entry lacks, so a sure answer probability may answer at a lower domain level."""
+    levels = Thresholds(answer=0.6, suggest=0.2, margin=1.0, answer_domain=0.95, sure_answer=0.9, sure_domain=0.8)
+    assert decide(ranked(80, 50), Confidence(0.9, 0.8, unopposed=True), levels).status == "answer"
+    # a sign against the entry (a year, place or question word it lacks) keeps the ordinary levels
+    assert decide(ranked(80, 50), Confidence(0.9, 0.8, unopposed=False), levels).status == "suggest"
+    # both sure levels are inclusive lower bounds
+    assert decide(ranked(80, 50), Confidence(0.89, 0.8, unopposed=True), levels).status == "suggest"
+    assert decide(ranked(80, 50), Confidence(0.9, 0.79, unopposed=True), levels).status == "suggest"
+    # the margin still applies
+    assert decide(ranked(80, 79.5), Confidence(0.99, 0.9, unopposed=True), levels).status == "suggest"
+
+
+def test_the_sure_levels_are_off_unless_the_model_sets_them():
+    assert not Thresholds(answer=0.6, answer_domain=0.95).confident(Confidence(1.0, 0.94, unopposed=True))
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    del data["sure_answer_threshold"], data["sure_domain_threshold"]
+    older = DecisionModel.from_json(json.dumps(data))
+    assert not older.thresholds.confident(Confidence(1.0, older.answer_domain_threshold - 0.01, unopposed=True))
+    shipped = load_model()
+    assert shipped.answer_threshold < shipped.sure_answer_threshold <= 1.0
+    assert shipped.sure_domain_threshold < shipped.answer_domain_threshold

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.matching.decide import Thresholds
+from bot.matching.decide import OFF, Thresholds
 from bot.matching.features import FEATURE_NAMES
 
 MODEL_PATH = Path(__file__).with_name("decision_model.json")
@@ -42,11 +42,20 @@ class DecisionModel:
     answer_threshold: float  # answer at or above this probability (and a clear lead)
     suggest_threshold: float  # below the answer level, suggest at or above this domain probability
     answer_domain_threshold: float = 0.0  # an answer also needs this domain probability
+    # An unopposed entry (Thresholds.confident) is answered at these levels; above 1: off.
+    sure_answer_threshold: float = OFF
+    sure_domain_threshold: float = OFF
 
     @property
     def thresholds(self) -> Thresholds:
         """The decision levels this model was calibrated with (the score margin and floor as default)."""
-        return Thresholds(self.answer_threshold, self.suggest_threshold, answer_domain=self.answer_domain_threshold)
+        return Thresholds(
+            self.answer_threshold,
+            self.suggest_threshold,
+            answer_domain=self.answer_domain_threshold,
+            sure_answer=self.sure_answer_threshold,
+            sure_domain=self.sure_domain_threshold,
+        )
 
     @classmethod
     def from_json(cls, text: str) -> DecisionModel:
@@ -67,6 +76,8 @@ class DecisionModel:
         return cls(
             models["answer"], models["domain"], float(data["answer_threshold"]), float(data["suggest_threshold"]),
             float(data.get("answer_domain_threshold", 0.0)),
+            float(data.get("sure_answer_threshold", OFF)),
+            float(data.get("sure_domain_threshold", OFF)),
         )
 
     def to_json(self, **extra: object) -> str:
@@ -77,6 +88,8 @@ class DecisionModel:
             "answer_threshold": self.answer_threshold,
             "suggest_threshold": self.suggest_threshold,
             "answer_domain_threshold": self.answer_domain_threshold,
+            "sure_answer_threshold": self.sure_answer_threshold,
+            "sure_domain_threshold": self.sure_domain_threshold,
             **extra,
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

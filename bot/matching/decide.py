@@ -1,7 +1,10 @@
 """From ranked entries and the calibrated probabilities to one of three outcomes (pure).
 
 * ``answer`` when the probability that the best entry is right reaches the answer level (and the
-  domain probability its own answer level),
+  domain probability its own answer level) — or, when nothing speaks against the entry (the question
+  names no number, place, uncovered matter or question word the entry lacks), when the answer
+  probability reaches the higher *sure* level and the domain probability the lower sure domain level
+  (a short plain question such as "lkj tu laporan apa" is in the domain, but too short to look it),
   the best entry leads the best *other* entry by at least ``margin`` score points (a near
   tie between two entries is the person's choice, not ours) and the question is not one
   vague keyword; a glossary term alone ("KPM") is answered by its definition whatever the model says;
@@ -29,6 +32,7 @@ Status = Literal["answer", "suggest", "none"]
 MAX_SUGGESTIONS = 3
 # A suggestion must score at least this share of the best entry's score: no filler buttons.
 SUGGESTION_SHARE = 0.35
+OFF = 1.01  # a probability level nothing reaches
 
 
 @dataclass(frozen=True)
@@ -41,16 +45,26 @@ class Thresholds:
     # An answer also needs the domain probability at this level: out-of-scope questions sharing
     # every word but one with an entry are what the answer model alone lets through.
     answer_domain: float = 0.0
+    # With nothing against the entry (Confidence.unopposed), an answer probability at this level
+    # needs only ``sure_domain``. Above 1: off.
+    sure_answer: float = OFF
+    sure_domain: float = OFF
 
     def confident(self, confidence: Confidence) -> bool:
-        """Both probabilities at their answer levels (the margin and keyword rules aside)."""
-        return confidence.answer >= self.answer and confidence.domain >= self.answer_domain
+        """Both probabilities at their answer levels, or an unopposed entry at the sure levels (the
+        margin and keyword rules aside)."""
+        if confidence.answer >= self.answer and confidence.domain >= self.answer_domain:
+            return True
+        return confidence.unopposed and confidence.answer >= self.sure_answer and confidence.domain >= self.sure_domain
 
 
 @dataclass(frozen=True)
 class Confidence:
     answer: float  # P(the best entry is the right answer)
     domain: float  # P(the knowledge base can help with this question)
+    # Nothing in the question speaks against the best entry (features.unopposed): no number, place,
+    # uncovered matter or question word that the entry lacks.
+    unopposed: bool = False
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,10 @@ FEATURE_NAMES: tuple[str, ...] = (
     "glossary",
 )
 
+# The features that speak against the best entry: the question names something it lacks.
+SIGNS_AGAINST = ("missing_specifics", "place_not_in_text", "uncovered_topic", "intent_mismatch")
+_SIGN_POSITIONS = tuple(FEATURE_NAMES.index(name) for name in SIGNS_AGAINST)
+
 # BM25's usual constants: term-frequency saturation and length normalisation.
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -100,6 +104,12 @@ def bm25_coverage(index: Index, entry: int, weights: dict[str, float], total: fl
         if tf:
             value += weight * tf * (BM25_K1 + 1.0) / (tf + length_factor)
     return value / (total * (BM25_K1 + 1.0))
+
+
+def unopposed(row: Sequence[float]) -> bool:
+    """Nothing in the question speaks against its best entry (no sign in SIGNS_AGAINST); an empty
+    ranking (all features 0) is not an entry at all."""
+    return any(row) and not any(row[i] for i in _SIGN_POSITIONS)
 
 
 def extract(index: Index, query: Query, ranked: Sequence[Scored]) -> tuple[float, ...]:

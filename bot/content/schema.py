@@ -11,8 +11,16 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from bot.content.loader import FAQ_DIR, GLOSSARY_FILE, LEXICON_FILE, MESSAGES_FILE, SEED_INDEX_FILE, TOPICS_FILE
-from bot.content.models import FaqEntry, GlossaryTerm, Lexicon, Messages, SeedArticle, Topic
+from bot.content.loader import (
+    FAQ_DIR,
+    GLOSSARY_FILE,
+    LEXICON_FILE,
+    MESSAGES_FILE,
+    REGIONS_FILE,
+    SEED_INDEX_FILE,
+    TOPICS_FILE,
+)
+from bot.content.models import FaqEntry, GlossaryTerm, Lexicon, Messages, Regions, SeedArticle, Topic
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -23,6 +31,7 @@ CONTENT_TYPES: dict[str, tuple[str, Any]] = {
     "lexicon": (f"content/{LEXICON_FILE}", Lexicon),
     "topics": (f"content/{TOPICS_FILE}", list[Topic]),
     "messages": (f"content/{MESSAGES_FILE}", Messages),
+    "regions": (f"content/{REGIONS_FILE}", Regions),
     "seeds-index": (f"seeds/{SEED_INDEX_FILE}", list[SeedArticle]),
 }
 

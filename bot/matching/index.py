@@ -57,6 +57,7 @@ class Index:
         places: Iterable[str] = (),
         uncovered: Iterable[str] = (),
         months: Iterable[str] = (),
+        region_places: Iterable[str] = (),
     ):
         self.entries = tuple(entries)
         self.weights = weights
@@ -81,7 +82,10 @@ class Index:
                     token_lists.append(tokens)
         self.owner = owners
         self.question_words = frozenset(self._stems(w for q in question_words for w in base.tokens(q)))
-        self.places = frozenset(self._stems(w for q in places for w in base.tokens(q)))
+        # The lexicon's places, and the words of official region names the content does not use
+        # otherwise (a region word that is also a content word, such as "jaya", is not evidence).
+        regional = {w for q in region_places for w in base.tokens(q)} - vocabulary
+        self.places = frozenset(self._stems([*(w for q in places for w in base.tokens(q)), *sorted(regional)]))
         self.uncovered = frozenset(self._stems(w for q in uncovered for w in base.tokens(q)))
         self.months = frozenset(self._stems(w for q in months for w in base.tokens(q)))
         # Which question words each entry is asked with, for the intent check.

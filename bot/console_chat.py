@@ -72,18 +72,21 @@ class ConsoleChat:
         if reply.status == "answer" and reply.entry is not None:
             self.answered = (reply.entry.id, self.clock())
         text = reply_text(reply, self.messages)
-        if reply.status == "suggest" and self.interactive:
+        if (reply.status == "suggest" or reply.next_questions) and self.interactive:
             text += "\n" + self.messages.get("chat_pick_hint")
         self.say(text)
 
     def _picked_suggestion(self, text: str) -> bool:
-        if not (self.last and self.last.status == "suggest" and text.isdigit()):
+        """A number picks one of the questions offered by the last reply (its suggestions, or the
+        questions under its answer)."""
+        if not (self.last and text.isdigit()):
             return False
+        offered = self.last.next_questions if self.last.status == "answer" else self.last.suggestions
         number = int(text)
-        if not 1 <= number <= len(self.last.suggestions):
+        if not 1 <= number <= len(offered):
             return False
-        entry = self.engine.by_id[self.last.suggestions[number - 1].entry_id]
-        self._answer(Reply(entry.question, "answer", entry, self.last.suggestions[number - 1].score))
+        entry = self.engine.by_id[offered[number - 1].entry_id]
+        self._answer(self.engine.answer_for(entry, offered[number - 1].score))
         return True
 
     def _show_source(self) -> None:

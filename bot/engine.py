@@ -6,6 +6,7 @@ once per content set; :meth:`Engine.ask` does no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,10 @@ from bot.matching.stem import Stemmer
 
 # Longer messages are matched on their beginning only: nobody asks in more words.
 MAX_QUESTION_CHARS = 500
+# Questions offered under an answer: its close runners-up, then (at most RELATED_SHOWN of) its
+# related questions, ANSWER_BUTTONS in all.
+RELATED_SHOWN = 3
+ANSWER_BUTTONS = 4
 # How many words a sub-message needs to be tried on its own.
 MIN_CLAUSE_WORDS = 2
 CONTEXT_RANKS = 3  # a sub-message's answer must be among this many best for the whole message
@@ -83,6 +88,10 @@ class Reply:
     follow_up: str | None = None  # "source" or "more": about the previous answer (its entry)
     clarification: str | None = None  # for "more": the previous entry's plain restatement, if it has one
     confidence: Confidence = Confidence(0.0, 0.0)
+    # For an answer: the entries that came close to it ("did you mean …?"), best first, and the
+    # questions offered under it (those, then its related questions; Engine.next_questions).
+    alternatives: tuple[Suggestion, ...] = ()
+    next_questions: tuple[Suggestion, ...] = ()
 
     @property
     def answer(self) -> str | None:
@@ -107,6 +116,7 @@ class Reply:
             "confidence": round(self.confidence.answer, 4),
             "small_talk": self.small_talk,
             "follow_up": self.follow_up,
+            "next_questions": [{"entry_id": s.entry_id, "question": s.question} for s in self.next_questions],
         }
 
 
@@ -232,7 +242,13 @@ class Engine:
         best_score = decision.best.score if decision.best else 0.0
         if decision.status == "answer":
             assert decision.best is not None
-            return Reply(question, "answer", self._entry(decision.best), best_score, confidence=decision.confidence)
+            entry = self._entry(decision.best)
+            close = tuple(self._suggest(s) for s in decision.suggestions)
+            offered = tuple(Suggestion(e.id, e.question, 0.0) for e in self.next_questions(entry, close))
+            return Reply(
+                question, "answer", entry, best_score, confidence=decision.confidence,
+                alternatives=close, next_questions=offered,
+            )  # fmt: skip
         suggestions = tuple(self._suggest(s) for s in decision.suggestions)
         return Reply(question, decision.status, None, best_score, suggestions, confidence=decision.confidence)
 
@@ -401,6 +417,22 @@ class Engine:
 
     def related(self, entry: Entry) -> list[Entry]:
         return [self.by_id[rid] for rid in entry.related if rid in self.by_id]
+
+    def answer_for(self, entry: Entry, score: float = 100.0) -> Reply:
+        """The reply that answers with this entry (a question picked from a list), with the
+        questions offered under it."""
+        offered = tuple(Suggestion(e.id, e.question, 0.0) for e in self.next_questions(entry))
+        return Reply(entry.question, "answer", entry, score, next_questions=offered)
+
+    def next_questions(self, entry: Entry, alternatives: Sequence[Suggestion] = ()) -> list[Entry]:
+        """The questions offered under an answer: the entries that came close to it (the person may
+        have meant one of them), then the entry's first related questions; each once, at most
+        ANSWER_BUTTONS."""
+        offered: dict[str, Entry] = {}
+        for candidate in [*(self.by_id[a.entry_id] for a in alternatives), *self.related(entry)[:RELATED_SHOWN]]:
+            if candidate.id != entry.id:
+                offered.setdefault(candidate.id, candidate)
+        return list(offered.values())[:ANSWER_BUTTONS]
 
     def _entry(self, scored: Scored) -> Entry:
         return self.entries[scored.entry]

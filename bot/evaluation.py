@@ -72,21 +72,28 @@ class QuestionSet(BaseModel):
         return cls.model_validate(yaml.safe_load(text) or {})
 
 
-# How one reply to one question is judged. In scope: answered right, answered wrong, the right entry
-# offered among the suggestions, or neither (no help). Out of scope: answered, suggested or declined.
-Judgement = Literal["right", "wrong", "offered", "unhelped", "answered", "suggested", "declined"]
+# How one reply to one question is judged. In scope: answered right, answered wrong (with or without
+# the right question among those offered under the answer), the right entry offered among the
+# suggestions, or neither (no help). Out of scope: answered, suggested or declined.
+Judgement = Literal["right", "wrong", "wrong_offered", "offered", "unhelped", "answered", "suggested", "declined"]
 # In-scope questions with neither the right answer nor the right entry among the suggestions.
 DEAD_ENDS = frozenset({"wrong", "unhelped"})
 _OUT_OF_SCOPE_JUDGEMENT: dict[str, Judgement] = {"answer": "answered", "suggest": "suggested", "none": "declined"}
 
 
-def judge(expected: Collection[str], status: str, answered: str | None, suggested: Iterable[str]) -> Judgement:
+def judge(
+    expected: Collection[str], status: str, answered: str | None, suggested: Iterable[str], shown: Iterable[str] = ()
+) -> Judgement:
     """``expected``: the right entry ids (none: out of scope); ``answered``: the entry answered, if any;
-    ``suggested``: the entries offered as suggestions."""
+    ``suggested``: the entries offered as suggestions; ``shown``: the questions offered under an answer
+    (Engine.next_questions). A wrong answer with the right question under it is still wrong, but not a
+    dead end: the person reaches the answer with one tap."""
     if not expected:
         return _OUT_OF_SCOPE_JUDGEMENT[status]
     if status == "answer":
-        return "right" if answered in expected else "wrong"
+        if answered in expected:
+            return "right"
+        return "wrong_offered" if any(entry_id in expected for entry_id in shown) else "wrong"
     if status == "suggest" and any(entry_id in expected for entry_id in suggested):
         return "offered"
     return "unhelped"
@@ -109,7 +116,8 @@ class Outcome:
     def judged(self) -> Judgement:
         reply = self.reply
         answered = reply.entry.id if reply.status == "answer" and reply.entry else None
-        return judge(self.expected, reply.status, answered, [s.entry_id for s in reply.suggestions])
+        shown = [s.entry_id for s in reply.next_questions]
+        return judge(self.expected, reply.status, answered, [s.entry_id for s in reply.suggestions], shown)
 
     @property
     def answered_right(self) -> bool:
@@ -117,7 +125,7 @@ class Outcome:
 
     @property
     def answered_wrong(self) -> bool:
-        return self.judged == "wrong"
+        return self.judged in ("wrong", "wrong_offered")
 
     @property
     def in_top(self) -> bool:
@@ -142,7 +150,7 @@ class Outcome:
         if self.answered_right:
             return "right"
         if self.answered_wrong:
-            return "WRONG"
+            return "WRONG" + (" (right one offered under it)" if self.judged == "wrong_offered" else " (DEAD END)")
         if self.reply.status == "suggest":
             return "suggested" + (" (right one offered)" if self.right_suggested else " (DEAD END)")
         return "declined (DEAD END)"

@@ -33,9 +33,11 @@ def source_block(sources: tuple[SourceRef, ...], messages: Messages, with_quotes
 
 
 def suggestion_lines(reply: Reply, messages: Messages) -> list[str]:
+    """The numbered questions a person may pick next: the suggestions, or those under an answer."""
+    offered = reply.next_questions if reply.status == "answer" else reply.suggestions
     return [
         messages.get("suggest_item", number=number, question=suggestion.question)
-        for number, suggestion in enumerate(reply.suggestions, start=1)
+        for number, suggestion in enumerate(offered, start=1)
     ]
 
 
@@ -52,7 +54,11 @@ def reply_text(reply: Reply, messages: Messages, with_quotes: bool = False) -> s
         return "\n".join([*intro, *suggestion_lines(reply, messages)])
     if reply.status == "answer":
         assert reply.answer is not None
-        return f"{reply.answer}\n\n{source_block(reply.sources, messages, with_quotes)}"
+        text = f"{reply.answer}\n\n{source_block(reply.sources, messages, with_quotes)}"
+        if reply.next_questions:
+            intro = messages.get("answer_next_intro" if reply.alternatives else "answer_related_intro")
+            text += "\n\n" + "\n".join([intro, *suggestion_lines(reply, messages)])
+        return text
     if reply.status == "suggest":
         return "\n".join([messages.get("suggest_intro"), *suggestion_lines(reply, messages)])
     if reply.empty:

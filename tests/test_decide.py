@@ -18,9 +18,16 @@ def ranked(*scores: float) -> list[Scored]:
     return [Scored(entry=number, score=score, phrasing=number) for number, score in enumerate(scores)]
 
 
-def test_a_confident_clear_leader_is_answered():
-    decision = decide(ranked(80, 50, 40), Confidence(0.9, 0.9), LEVELS)
-    assert decision.status == "answer" and decision.best.entry == 0 and decision.suggestions == ()
+def test_a_confident_clear_leader_is_answered_with_the_entries_that_came_close():
+    decision = decide(ranked(80, 50, 40, 40), Confidence(0.9, 0.9), LEVELS)
+    # runners-up at half the answer's score or more, at most two, are offered under the answer
+    assert decision.status == "answer" and decision.best.entry == 0
+    assert [s.entry for s in decision.suggestions] == [1, 2]
+
+
+def test_an_answer_far_ahead_of_the_rest_offers_no_alternatives():
+    decision = decide(ranked(80, 39.9, 20), Confidence(0.9, 0.9), LEVELS)
+    assert decision.status == "answer" and decision.suggestions == ()
 
 
 def test_the_answer_level_is_inclusive_and_just_below_it_suggests():

@@ -65,9 +65,10 @@ def test_json_shape_is_stable(engine: Engine):
     answered = engine.ask("sasaran 1000 hpk sapa aja").to_dict()
     assert list(answered) == [
         "question", "status", "answer", "entry_id", "score", "sources", "suggestions", "confidence", "small_talk",
-        "follow_up",
+        "follow_up", "next_questions",
     ]  # fmt: skip
     assert 0.0 <= answered["confidence"] <= 1.0
+    assert answered["next_questions"] and set(answered["next_questions"][0]) == {"entry_id", "question"}
     assert answered["status"] == "answer" and answered["entry_id"] == "sasaran-1000-hpk"
     assert {"seed", "title", "date", "quote"} <= set(answered["sources"][0])
     declined = engine.ask("resep nasi goreng enak").to_dict()

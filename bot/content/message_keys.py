@@ -19,6 +19,8 @@ REQUIRED_MESSAGES: dict[str, tuple[str, ...]] = {
     "related_heading": (),
     "suggest_intro": (),
     "suggest_item": ("number", "question"),
+    "answer_next_intro": (),
+    "answer_related_intro": (),
     "none_answer": (),
     "none_hint": (),
     "empty_question": (),

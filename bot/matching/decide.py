@@ -30,6 +30,10 @@ from bot.matching.index import Scored
 
 Status = Literal["answer", "suggest", "none"]
 MAX_SUGGESTIONS = 3
+# An answer also names the entries that came close (score at least this share of the answer's): a
+# sibling of the same article is one tap away when the answer is not what the person meant.
+MAX_ALTERNATIVES = 2
+ALTERNATIVE_SHARE = 0.5
 # A suggestion must score at least this share of the best entry's score: no filler buttons.
 SUGGESTION_SHARE = 0.35
 OFF = 1.01  # a probability level nothing reaches
@@ -71,6 +75,7 @@ class Confidence:
 class Decision:
     status: Status
     best: Scored | None
+    # suggest: the entries offered; answer: the close runners-up shown under the answer
     suggestions: tuple[Scored, ...]
     confidence: Confidence = Confidence(0.0, 0.0)
 
@@ -90,7 +95,8 @@ def decide(
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
     clear_lead = best.score - runner_up >= thresholds.margin
     if (thresholds.confident(confidence) or term) and clear_lead and not vague:
-        return Decision("answer", best, (), confidence)
+        close = tuple(s for s in ranked[1 : 1 + MAX_ALTERNATIVES] if s.score >= best.score * ALTERNATIVE_SHARE)
+        return Decision("answer", best, close, confidence)
     unsure = confidence.domain < thresholds.suggest
     # A low score means nothing is near, unless the message is plainly in the domain: a long message
     # spreads its words over many, so even its right entry scores low.

@@ -11,6 +11,7 @@ import copy
 import logging
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,7 +29,7 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.content.knowledge import GLOSSARY_TOPIC, Entry, glossary_id
-from bot.engine import FOLLOW_UP_WINDOW_S, Engine, Reply
+from bot.engine import FOLLOW_UP_WINDOW_S, Engine, Reply, Suggestion
 from bot.storage import Database, QuestionLog, feedback, questions, users
 from bot.telegram import keyboards
 from bot.telegram.render import answer_html, esc, plain_html, sources_html
@@ -60,9 +61,9 @@ class Services:
     content_dir: Path | None = None  # for /muat_ulang
     seeds_dir: Path | None = None
     version: str = field(init=False)
-    # Per entry: its answer as HTML chunks and its related-question buttons. Both depend only on
-    # the content set, so they are built once per content set instead of once per question.
-    _answer_parts: dict[str, tuple[list[str], list]] = field(init=False, repr=False)
+    # Per entry: its answer as HTML chunks. They depend only on the content set, so they are built
+    # once per content set instead of once per question.
+    _answer_parts: dict[str, list[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.use(self.engine)
@@ -71,12 +72,11 @@ class Services:
         """Serve this content set from now on (start-up and reload): no await, so no handler sees a mix."""
         self.engine, self.version, self._answer_parts = engine, keyboards.content_version(engine.entries), {}
 
-    def answer_parts(self, entry: Entry) -> tuple[list[str], list]:
-        """The entry's answer chunks and related-question button rows (built once, then shared)."""
+    def answer_parts(self, entry: Entry) -> list[str]:
+        """The entry's answer as HTML chunks (built once, then shared)."""
         parts = self._answer_parts.get(entry.id)
         if parts is None:
-            related = keyboards.question_buttons(self.version, self.engine.related(entry)[: keyboards.RELATED_SHOWN])
-            parts = self._answer_parts[entry.id] = (answer_html(entry, self.engine.messages), related)
+            parts = self._answer_parts[entry.id] = answer_html(entry, self.engine.messages)
         return parts
 
     def text(self, key: str, **values: object) -> str:
@@ -407,7 +407,7 @@ async def send_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: 
         markup = keyboards.suggestion_keyboard(s.version, entries) if entries else None
         await message.reply_html(esc(text), reply_markup=markup)
     elif reply.status == "answer" and reply.entry is not None:
-        await _send_entry(update, context, reply.entry, question_id)
+        await _send_entry(update, context, reply.entry, question_id, reply.next_questions)
     elif reply.status == "suggest":
         entries = [s.engine.by_id[x.entry_id] for x in reply.suggestions]
         await message.reply_html(
@@ -419,7 +419,15 @@ async def send_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: 
         await send_html(message, plain_html(s.text("none_answer"), s.text("tg_none_logged"), s.text("none_hint")))
 
 
-async def _send_entry(update: Update, context: ContextTypes.DEFAULT_TYPE, entry: Entry, question_id: int | None) -> None:
+async def _send_entry(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    entry: Entry,
+    question_id: int | None,
+    offered: Sequence[Suggestion] | None = None,
+) -> None:
+    """The answer, with the questions offered under it as buttons (the reply's next questions: those
+    that came close to it, then its related ones; from a button, the related ones), and 👍/👎."""
     s = services(context)
     message = update.effective_message
     assert message is not None
@@ -427,8 +435,13 @@ async def _send_entry(update: Update, context: ContextTypes.DEFAULT_TYPE, entry:
         context.user_data["last_entry"] = entry.id
     if context.chat_data is not None:
         context.chat_data[LAST_ANSWER] = (entry.id, time.monotonic())
-    chunks, related = s.answer_parts(entry)
-    await send_html(message, chunks, reply_markup=keyboards.answer_keyboard(s.version, related, question_id, entry.id))
+    if offered is None:
+        entries = s.engine.next_questions(entry)
+    else:
+        entries = [s.engine.by_id[x.entry_id] for x in offered if x.entry_id in s.engine.by_id]
+    buttons = keyboards.question_buttons(s.version, entries)
+    markup = keyboards.answer_keyboard(s.version, buttons, question_id, entry.id)
+    await send_html(message, s.answer_parts(entry), reply_markup=markup)
 
 
 # --- buttons --------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from bot.content.knowledge import Entry
 
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
 BUTTON_TEXT_LIMIT = 60  # characters shown on a button before "…"
-RELATED_SHOWN = 3  # related-question buttons under an answer
 
 # kinds
 ANSWER = "a"  # a: entry id

@@ -14,7 +14,7 @@ from tests.conftest import DEV_QUESTIONS
 FLOORS = DEV_QUESTIONS.with_name("quality_floors.yaml")
 SETS = [
     "dev_questions.yaml", "holdout_questions.yaml", "holdout2_questions.yaml", "holdout3_questions.yaml",
-    "holdout4_questions.yaml", "holdout5_questions.yaml",
+    "holdout4_questions.yaml", "holdout5_questions.yaml", "holdout6_questions.yaml",
 ]
 
 

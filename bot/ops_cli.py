@@ -21,10 +21,13 @@ from typing import Any
 
 from bot import health
 from bot.config import Settings
+from bot.content import loader
+from bot.regions.catalogue import Catalogue
 from bot.storage import backup as backups
 from bot.storage.database import Database
 from bot.storage.migrations import LATEST_VERSION, SchemaTooNewError, schema_version
 from bot.storage.privacy import Pruned, prune_questions
+from bot.storage.region_codes import Mapped, map_free_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -86,17 +89,21 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
-    async def run() -> tuple[int, int]:
+    content, _ = loader.parse(loader.read_files(settings.content_dir, settings.seeds_dir))
+    catalogue = Catalogue.from_content(content) if content is not None else None
+
+    async def run() -> tuple[int, int, Mapped | None]:
         before = 0
         if settings.db_path.is_file():
             before = backups.inspect(settings.db_path).schema_version
         async with await Database.open(settings.db_path) as db:  # opening applies the migrations
             async with db.transaction() as conn:
                 after = await schema_version(conn)
-        return before, after
+            mapped = await map_free_text(db, catalogue.profile_code) if catalogue is not None else None
+        return before, after, mapped
 
     try:
-        before, after = asyncio.run(run())
+        before, after, mapped = asyncio.run(run())
     except (backups.BackupError, SchemaTooNewError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -104,6 +111,10 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
         print(f"✓ {settings.db_path}: schema version {after}, up to date")
     else:
         print(f"✓ {settings.db_path}: migrated from schema version {before} to {after}")
+    if mapped is not None and mapped.checked:
+        unresolved = mapped.checked - mapped.mapped
+        print(f"  regions typed before official codes: {mapped.mapped} of {mapped.checked} matched an official region"
+              + (f"; {unresolved} did not (`stunting-bot users list --unresolved-region`)" if unresolved else ""))
     return EXIT_OK
 
 

@@ -104,6 +104,16 @@ def engine() -> Engine:
     return Engine.from_directory(CONTENT)
 
 
+@pytest.fixture(scope="session")
+def catalogue(engine: Engine):
+    """The official regions of the shipped content (regions.yaml, region_aliases.yaml, time_zones.yaml)."""
+    from bot.regions.catalogue import Catalogue
+
+    found = Catalogue.from_content(engine.content)
+    assert found is not None
+    return found
+
+
 # The local fake Bot API (tests/fake_bot_api.py), for end-to-end tests over real HTTP.
 from tests.fake_bot_api import TOKEN, FakeBotApi, fake_api  # noqa: E402, F401
 

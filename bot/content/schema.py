@@ -16,11 +16,23 @@ from bot.content.loader import (
     GLOSSARY_FILE,
     LEXICON_FILE,
     MESSAGES_FILE,
+    REGION_ALIASES_FILE,
     REGIONS_FILE,
     SEED_INDEX_FILE,
+    TIME_ZONES_FILE,
     TOPICS_FILE,
 )
-from bot.content.models import FaqEntry, GlossaryTerm, Lexicon, Messages, Regions, SeedArticle, Topic
+from bot.content.models import (
+    FaqEntry,
+    GlossaryTerm,
+    Lexicon,
+    Messages,
+    RegionAliases,
+    Regions,
+    SeedArticle,
+    TimeZones,
+    Topic,
+)
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -32,6 +44,8 @@ CONTENT_TYPES: dict[str, tuple[str, Any]] = {
     "topics": (f"content/{TOPICS_FILE}", list[Topic]),
     "messages": (f"content/{MESSAGES_FILE}", Messages),
     "regions": (f"content/{REGIONS_FILE}", Regions),
+    "region-aliases": (f"content/{REGION_ALIASES_FILE}", RegionAliases),
+    "time-zones": (f"content/{TIME_ZONES_FILE}", TimeZones),
     "seeds-index": (f"seeds/{SEED_INDEX_FILE}", list[SeedArticle]),
 }
 

@@ -19,7 +19,9 @@ Life of a broadcast:
 * ``finish_if_complete`` marks the broadcast ``done`` once no row is pending or sending.
 
 Audience filters combine with AND across kinds and OR within a kind (roles tpk OR tksk, AND
-kabupaten Garut); an empty audience is everyone. Region names ignore letter case. All SQL
+region 64.02 OR 31.71); an empty audience is everyone. A region is an official code and reaches
+everyone whose own region lies inside it (a kabupaten: its kecamatan and desa too). The older
+kabupaten/kecamatan name filters (letter case ignored) remain for broadcasts stored before codes. All SQL
 takes its values as parameters; only placeholder lists (``?, ?, ?``) are spliced in.
 """
 
@@ -34,6 +36,7 @@ from typing import Literal, get_args
 
 import aiosqlite
 
+from bot.regions.places import is_code
 from bot.storage.database import Database, utc_now
 from bot.storage.users import ROLES
 
@@ -54,29 +57,43 @@ class Audience:
     roles: tuple[str, ...] = ()
     kabupaten: tuple[str, ...] = ()
     kecamatan: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()  # Kemendagri codes at any level
 
     def __post_init__(self) -> None:
-        for name in ("roles", "kabupaten", "kecamatan"):
+        for name in ("roles", "kabupaten", "kecamatan", "regions"):
             values = tuple(dict.fromkeys(v.strip() for v in getattr(self, name) if v and v.strip()))
             object.__setattr__(self, name, values)
         unknown = [role for role in self.roles if role not in ROLES]
         if unknown:
             raise ValueError(f"unknown role {unknown[0]!r}; expected one of {', '.join(ROLES)}")
+        bad = [code for code in self.regions if not is_code(code)]
+        if bad:
+            raise ValueError(f"not a Kemendagri region code: {bad[0]!r}")
 
     @property
     def everyone(self) -> bool:
-        return not (self.roles or self.kabupaten or self.kecamatan)
+        return not (self.roles or self.kabupaten or self.kecamatan or self.regions)
 
     def to_json(self) -> str:
         return json.dumps(
-            {"roles": list(self.roles), "kabupaten": list(self.kabupaten), "kecamatan": list(self.kecamatan)},
+            {
+                "roles": list(self.roles),
+                "kabupaten": list(self.kabupaten),
+                "kecamatan": list(self.kecamatan),
+                "regions": list(self.regions),
+            },
             ensure_ascii=False,
         )
 
     @classmethod
     def from_json(cls, text: str) -> Audience:
         data = json.loads(text)
-        return cls(tuple(data.get("roles", ())), tuple(data.get("kabupaten", ())), tuple(data.get("kecamatan", ())))
+        return cls(
+            tuple(data.get("roles", ())),
+            tuple(data.get("kabupaten", ())),
+            tuple(data.get("kecamatan", ())),
+            tuple(data.get("regions", ())),
+        )
 
     def describe(self) -> str:
         if self.everyone:
@@ -88,6 +105,8 @@ class Audience:
             parts.append("kabupaten " + " or ".join(self.kabupaten))
         if self.kecamatan:
             parts.append("kecamatan " + " or ".join(self.kecamatan))
+        if self.regions:
+            parts.append("region " + " or ".join(self.regions))
         return ", ".join(parts)
 
 
@@ -103,6 +122,10 @@ def audience_where(audience: Audience) -> tuple[str, list[object]]:
         if values:
             where.append(f"{column}{collate} IN ({', '.join('?' for _ in values)})")
             params.extend(values)
+    if audience.regions:
+        where.append("(" + " OR ".join("region_code = ? OR substr(region_code, 1, ?) = ?" for _ in audience.regions) + ")")
+        for code in audience.regions:
+            params.extend((code, len(code) + 1, code + "."))
     return " AND ".join(where), params
 
 
@@ -189,6 +212,15 @@ async def count_recipients(db: Database, audience: Audience) -> int:
     where, params = audience_where(audience)
     row = await db.fetch_one(f"SELECT count(*) FROM users WHERE {where}", params)
     return int(row[0]) if row else 0
+
+
+async def count_by_region(db: Database, audience: Audience) -> dict[str, int]:
+    """For each region of the audience, how many of its recipients live there (for previews)."""
+    counts: dict[str, int] = {}
+    for code in audience.regions:
+        one = Audience(audience.roles, audience.kabupaten, audience.kecamatan, (code,))
+        counts[code] = await count_recipients(db, one)
+    return counts
 
 
 async def create_broadcast(
@@ -482,13 +514,12 @@ async def mark_reported(db: Database, broadcast_id: int) -> None:
 
 async def acknowledge(db: Database, broadcast_id: int, telegram_id: int) -> bool:
     """Record that the person confirmed reading; False if they were not a recipient who got it."""
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "UPDATE deliveries SET acknowledged_at = coalesce(acknowledged_at, ?)"
-            " WHERE broadcast_id = ? AND telegram_id = ? AND state = 'sent'",
-            (utc_now(), broadcast_id, telegram_id),
-        ) as cursor:
-            return cursor.rowcount > 0
+    async with db.transaction() as conn, conn.execute(
+        "UPDATE deliveries SET acknowledged_at = coalesce(acknowledged_at, ?)"
+        " WHERE broadcast_id = ? AND telegram_id = ? AND state = 'sent'",
+        (utc_now(), broadcast_id, telegram_id),
+    ) as cursor:
+        return cursor.rowcount > 0
 
 
 async def acknowledgements(db: Database, broadcast_id: int) -> tuple[list[tuple[int, str | None]], list[int]]:

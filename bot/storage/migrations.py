@@ -132,6 +132,29 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX users_username ON users (username COLLATE NOCASE);
         """,
     ),
+    Migration(
+        4,
+        "official region codes for people; coordinators scoped to regions",
+        """
+        -- the most specific official region a person chose (Kemendagri code: province, kabupaten/kota,
+        -- kecamatan or desa/kelurahan); kabupaten/kecamatan keep the names (official once chosen,
+        -- else what was typed before codes existed)
+        ALTER TABLE users ADD COLUMN region_code TEXT NULL;
+        -- when the free text of older profiles was looked up (bot.storage.region_codes), and when a
+        -- person whose text matched no region was asked, once, to choose again
+        ALTER TABLE users ADD COLUMN region_checked_at TEXT NULL;
+        ALTER TABLE users ADD COLUMN region_asked_at TEXT NULL;
+        CREATE INDEX users_region_code ON users (region_code);
+
+        -- a coordinator with rows here may broadcast and see reports only within these regions;
+        -- a coordinator without any is national
+        CREATE TABLE coordinator_regions (
+            telegram_id INTEGER NOT NULL REFERENCES users ON DELETE CASCADE,
+            region_code TEXT NOT NULL,
+            PRIMARY KEY (telegram_id, region_code)
+        );
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

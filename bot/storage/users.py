@@ -7,10 +7,12 @@ registered; handlers call ``register_user`` on every update first.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
 
+from bot.regions.places import is_code
 from bot.storage.database import Database, utc_now
 
 Role = Literal["pendamping_pkh", "tksk", "tpk", "kpm_kader", "lainnya"]
@@ -36,6 +38,13 @@ class User:
     updated_at: datetime
     last_seen_at: datetime
     coordinator: bool = False
+    region_code: str | None = None  # the official region (Kemendagri code) the person chose
+    region_asked_at: datetime | None = None  # asked to choose again: their old text matched no region
+
+    @property
+    def region_unresolved(self) -> bool:
+        """A region typed before codes existed that matched no official region."""
+        return self.kabupaten is not None and self.region_code is None
 
 
 def _user(row: sqlite3.Row) -> User:
@@ -53,6 +62,8 @@ def _user(row: sqlite3.Row) -> User:
         updated_at=datetime.fromisoformat(row["updated_at"]),
         last_seen_at=datetime.fromisoformat(row["last_seen_at"]),
         coordinator=bool(row["coordinator"]),
+        region_code=row["region_code"],
+        region_asked_at=datetime.fromisoformat(row["region_asked_at"]) if row["region_asked_at"] else None,
     )
 
 
@@ -115,7 +126,8 @@ async def set_role(db: Database, telegram_id: int, role: Role | None) -> User:
 
 
 async def set_region(db: Database, telegram_id: int, kabupaten: str | None, kecamatan: str | None = None) -> User:
-    """Set the kabupaten/kota and optionally the kecamatan; ``kabupaten=None`` clears both.
+    """Set the kabupaten/kota and optionally the kecamatan as typed (no official code: without the
+    official list, and in tests of older data); ``kabupaten=None`` clears both.
 
     Surrounding spaces are trimmed and blank text counts as not given.
     """
@@ -123,7 +135,23 @@ async def set_region(db: Database, telegram_id: int, kabupaten: str | None, keca
     kecamatan = (kecamatan or "").strip() or None
     if kecamatan is not None and kabupaten is None:
         raise ValueError("a kecamatan needs its kabupaten")
-    return await _update(db, telegram_id, "kabupaten = ?, kecamatan = ?", (kabupaten, kecamatan))
+    return await _update(db, telegram_id, "kabupaten = ?, kecamatan = ?, region_code = NULL", (kabupaten, kecamatan))
+
+
+async def set_region_code(
+    db: Database, telegram_id: int, code: str | None, kabupaten: str | None = None, kecamatan: str | None = None
+) -> User:
+    """Store the official region the person chose (``None`` clears it) with its official names."""
+    if code is not None and not is_code(code):
+        raise ValueError(f"not a Kemendagri region code: {code!r}")
+    return await _update(
+        db, telegram_id, "region_code = ?, kabupaten = ?, kecamatan = ?", (code, kabupaten, kecamatan)
+    )
+
+
+async def mark_region_asked(db: Database, telegram_id: int) -> User:
+    """The person was asked to choose their region again (asked once, never again)."""
+    return await _update(db, telegram_id, "region_asked_at = ?", (utc_now(),))
 
 
 async def set_subscribed(db: Database, telegram_id: int, subscribed: bool) -> User:
@@ -135,9 +163,47 @@ async def mark_unreachable(db: Database, telegram_id: int) -> User:
     return await _update(db, telegram_id, "reachable = 0, subscribed = 0", ())
 
 
-async def set_coordinator(db: Database, telegram_id: int, coordinator: bool) -> User:
-    """Grant (``True``) or revoke the coordinator role, who may send broadcasts."""
-    return await _update(db, telegram_id, "coordinator = ?", (int(coordinator),))
+async def set_coordinator(db: Database, telegram_id: int, coordinator: bool, regions: Sequence[str] = ()) -> User:
+    """Grant (``True``) or revoke the coordinator role, who may send broadcasts.
+
+    Granting with ``regions`` (Kemendagri codes) scopes the role to them, replacing any earlier
+    scope; granting without makes a national coordinator. Revoking drops the scope too.
+    """
+    for code in regions:
+        if not is_code(code):
+            raise ValueError(f"not a Kemendagri region code: {code!r}")
+    now = utc_now()
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "UPDATE users SET coordinator = ?, updated_at = ? WHERE telegram_id = ? RETURNING *",
+            (int(coordinator), now, telegram_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            raise UnknownUserError(f"no registered user with Telegram id {telegram_id}")
+        await conn.execute("DELETE FROM coordinator_regions WHERE telegram_id = ?", (telegram_id,))
+        if coordinator:
+            await conn.executemany(
+                "INSERT INTO coordinator_regions (telegram_id, region_code) VALUES (?, ?)",
+                [(telegram_id, code) for code in dict.fromkeys(regions)],
+            )
+    return _user(row)
+
+
+async def coordinator_regions(db: Database, telegram_id: int) -> list[str]:
+    """The regions a coordinator is scoped to (empty: national, or not a coordinator)."""
+    rows = await db.fetch_all(
+        "SELECT region_code FROM coordinator_regions WHERE telegram_id = ? ORDER BY region_code", (telegram_id,)
+    )
+    return [row[0] for row in rows]
+
+
+async def unresolved_regions(db: Database) -> list[User]:
+    """People whose region, typed before codes existed, matched no official region."""
+    rows = await db.fetch_all(
+        "SELECT * FROM users WHERE kabupaten IS NOT NULL AND region_code IS NULL ORDER BY telegram_id"
+    )
+    return [_user(row) for row in rows]
 
 
 async def list_users(

@@ -34,8 +34,9 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.storage import Database, QuestionLog
 from bot.storage import users
-from bot.telegram import admin, broadcast, handlers, privacy
-from bot.telegram.keyboards import ACK, BROADCAST, DELETE_DATA
+from bot.storage.region_codes import map_free_text
+from bot.telegram import admin, broadcast, handlers, privacy, profile, waiting
+from bot.telegram.keyboards import ACK, BROADCAST, DELETE_DATA, REGION, ROLE
 from bot.telegram.handlers import Services
 from bot.telegram.reload import ContentReloader
 from bot.telegram.transport import AiohttpRequest
@@ -48,13 +49,13 @@ TOKEN_PATTERN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{10,64}$")
 
 # (commands, handler) pairs; the first name is Indonesian, the others are English aliases.
 PUBLIC_COMMANDS = [
-    (("start",), handlers.start, "tg_command_start"),
+    (("start",), profile.start, "tg_command_start"),
     (("bantuan", "help"), handlers.help_command, "tg_command_help"),
     (("topik", "topics"), handlers.topics, "tg_command_topics"),
     (("istilah", "glossary", "term"), handlers.glossary, "tg_command_glossary"),
     (("cari", "search"), handlers.search, "tg_command_search"),
     (("sumber", "source"), handlers.source, "tg_command_source"),
-    (("profil", "profile"), handlers.profile, "tg_command_profile"),
+    (("profil", "profile"), profile.profile, "tg_command_profile"),
     (("langganan", "subscribe"), handlers.subscribe, "tg_command_subscribe"),
     (("berhenti", "stop", "unsubscribe"), handlers.unsubscribe, "tg_command_unsubscribe"),
     (("hapus_data", "delete_my_data"), privacy.delete_command, "tg_command_delete_data"),
@@ -105,6 +106,10 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
             content_dir=settings.content_dir,
             seeds_dir=settings.seeds_dir,
         )
+        if services.catalogue is not None:  # older profiles' typed regions → official codes, once each
+            mapped = await map_free_text(db, services.catalogue.profile_code)
+            if mapped.checked:
+                log.info("regions: %d of %d typed region(s) matched an official region", mapped.mapped, mapped.checked)
         await set_command_menus(application)
         privacy.start_retention(application, settings.question_retention_days)  # at start-up, then every 6 h
         # Broadcasts go through their own Bot, paced by the sender and without the
@@ -154,11 +159,17 @@ def add_handlers(application: Application) -> None:
     # Questions first: they are most updates, and commands never pass ~filters.COMMAND, so the
     # order changes nothing but the number of handlers each question is checked against.
     text = filters.TEXT & ~filters.COMMAND
+    # Group -1: a step waiting for this person's text (a region, a broadcast's text or time) takes it
+    # and stops there (ApplicationHandlerStop); a command ends the wait and runs below.
+    waiting_steps = waiting.handler({profile.STEP: profile.on_text, "broadcast_": broadcast.on_text})
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, waiting_steps), group=-1)
+    # Group 1: after a private message is handled, ask once those whose old region matched nothing.
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & text, profile.recheck), group=1)
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & text, handlers.private_text))
     application.add_handler(MessageHandler(filters.ChatType.GROUPS & text, handlers.group_text))
     for names, callback, _ in PUBLIC_COMMANDS:
         application.add_handler(CommandHandler(list(names), callback))
-    application.add_handler(CommandHandler(["lewati", "skip"], handlers.skip))
+    application.add_handler(CommandHandler(["lewati", "skip"], profile.skip))
     application.add_handler(CommandHandler(["batal", "cancel"], broadcast.cancel_command))
     for names, callback, _ in admin.COMMANDS:
         application.add_handler(CommandHandler(list(names), admin.guarded(callback)))
@@ -167,6 +178,8 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(broadcast.button, pattern=rf"^[^|]*\|{BROADCAST}\|"))
     application.add_handler(CallbackQueryHandler(broadcast.acknowledge_button, pattern=rf"^[^|]*\|{ACK}\|"))
     application.add_handler(CallbackQueryHandler(privacy.button, pattern=rf"^[^|]*\|{DELETE_DATA}\|"))
+    application.add_handler(CallbackQueryHandler(profile.role_button, pattern=rf"^[^|]*\|{ROLE}\|"))
+    application.add_handler(CallbackQueryHandler(profile.region_button, pattern=rf"^[^|]*\|{REGION}\|"))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.on_error)

@@ -25,7 +25,8 @@ from telegram.ext import Application, ContextTypes
 from bot.storage import broadcasts, users
 from bot.storage.broadcasts import Audience, Broadcast
 from bot.telegram import keyboards
-from bot.telegram.handlers import AWAITING, MAX_REGION_LENGTH, ROLES, Services, is_admin, refuse, send_html, services
+from bot.telegram import waiting
+from bot.telegram.handlers import MAX_REGION_LENGTH, ROLES, Services, is_admin, refuse, send_html, services
 from bot.telegram.render import esc, plain_html
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
     assert context.user_data is not None
     context.user_data[DRAFT] = {"text": None, "roles": [], "kabupaten": [], "kecamatan": [], "ack": False}
-    context.user_data[AWAITING] = "broadcast_text"
+    waiting.start(context.user_data, "broadcast_text")
     await message.reply_html(esc(s.text("tg_broadcast_ask_text")))
 
 
@@ -126,7 +127,7 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if message is None or context.user_data is None:
         return
     draft = context.user_data.pop(DRAFT, None)
-    awaiting = context.user_data.pop(AWAITING, None)
+    awaiting = waiting.stop(context.user_data)
     key = "tg_broadcast_cancelled" if draft is not None else "tg_broadcast_nothing_to_cancel"
     if draft is None and awaiting:
         key = "tg_profile_skipped"
@@ -141,11 +142,11 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, awaiting: 
     draft = _draft(context)
     if not await allowed(update, context):
         context.user_data.pop(DRAFT, None)
-        context.user_data.pop(AWAITING, None)
+        waiting.stop(context.user_data)
         await refuse(update, context)
         return
     if draft is None:
-        context.user_data.pop(AWAITING, None)
+        waiting.stop(context.user_data)
         await message.reply_html(esc(s.text("tg_broadcast_expired")))
         return
     if awaiting == "broadcast_text":
@@ -153,7 +154,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, awaiting: 
             await message.reply_html(esc(s.text("tg_broadcast_text_invalid")))
             return
         draft["text"] = text
-        context.user_data.pop(AWAITING, None)
+        waiting.stop(context.user_data)
         await send_audience_menu(message, s, draft)
     elif awaiting in ("broadcast_kabupaten", "broadcast_kecamatan"):
         names = [" ".join(part.split()) for part in text.split(",")]
@@ -162,14 +163,14 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, awaiting: 
             await message.reply_html(esc(s.text("tg_broadcast_region_invalid")))
             return
         draft["kabupaten" if awaiting == "broadcast_kabupaten" else "kecamatan"] = list(dict.fromkeys(names))
-        context.user_data.pop(AWAITING, None)
+        waiting.stop(context.user_data)
         await send_audience_menu(message, s, draft)
     elif awaiting == "broadcast_time":
         moment = parse_time(text)
         if moment is None:
             await message.reply_html(esc(s.text("tg_broadcast_time_invalid")))
             return
-        context.user_data.pop(AWAITING, None)
+        waiting.stop(context.user_data)
         await queue(update, context, send_at=moment)
 
 
@@ -267,7 +268,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
     elif action in ("kab", "kec"):
         await query.answer()
-        context.user_data[AWAITING] = "broadcast_kabupaten" if action == "kab" else "broadcast_kecamatan"
+        waiting.start(context.user_data, "broadcast_kabupaten" if action == "kab" else "broadcast_kecamatan")
         key = "tg_broadcast_ask_kabupaten" if action == "kab" else "tg_broadcast_ask_kecamatan"
         await message.reply_html(esc(s.text(key)))
     elif action in ("all", "next"):
@@ -289,12 +290,12 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await queue(update, context, send_at=None)
     elif action == "sched":
         await query.answer()
-        context.user_data[AWAITING] = "broadcast_time"
+        waiting.start(context.user_data, "broadcast_time")
         await message.reply_html(esc(s.text("tg_broadcast_ask_time")))
     elif action == "x":
         await query.answer()
         context.user_data.pop(DRAFT, None)
-        context.user_data.pop(AWAITING, None)
+        waiting.stop(context.user_data)
         with contextlib.suppress(TelegramError):
             await message.edit_reply_markup(None)
         await message.reply_html(esc(s.text("tg_broadcast_cancelled")))

@@ -30,6 +30,7 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.content.knowledge import GLOSSARY_TOPIC, Entry, glossary_id
 from bot.engine import FOLLOW_UP_WINDOW_S, Engine, Reply, Suggestion
+from bot.regions.catalogue import Catalogue
 from bot.storage import Database, QuestionLog, feedback, questions, users
 from bot.telegram import keyboards
 from bot.telegram.render import answer_html, esc, plain_html, sources_html
@@ -42,7 +43,6 @@ TOPIC_PAGE_SIZE = 6
 INLINE_RESULTS = 5
 SEARCH_RESULTS = 5
 MAX_REGION_LENGTH = 80
-AWAITING = "awaiting"  # user_data key: which profile field the next text message fills
 SEARCH_MIN_SCORE = 23.0  # /cari and inline results need at least this score (0..100)
 LAST_ANSWER = "last_answer"  # chat_data: (entry id, time.monotonic()) of the last answer, for follow-ups
 REGISTERED_AT = "registered_at"  # user_data key: when the person was last registered/refreshed
@@ -61,6 +61,7 @@ class Services:
     content_dir: Path | None = None  # for /muat_ulang
     seeds_dir: Path | None = None
     version: str = field(init=False)
+    catalogue: Catalogue | None = field(init=False, default=None)  # the official regions (regions.yaml)
     # Per entry: its answer as HTML chunks. They depend only on the content set, so they are built
     # once per content set instead of once per question.
     _answer_parts: dict[str, list[str]] = field(init=False, repr=False)
@@ -70,7 +71,9 @@ class Services:
 
     def use(self, engine: Engine) -> None:
         """Serve this content set from now on (start-up and reload): no await, so no handler sees a mix."""
+        catalogue = Catalogue.from_content(engine.content)
         self.engine, self.version, self._answer_parts = engine, keyboards.content_version(engine.entries), {}
+        self.catalogue = catalogue
 
     def answer_parts(self, entry: Entry) -> list[str]:
         """The entry's answer as HTML chunks (built once, then shared)."""
@@ -122,6 +125,14 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["services"]
 
 
+def pressed(update: Update) -> tuple[tuple[str, ...], Message | None]:
+    """A button press: the arguments of its callback data (empty when unreadable) and its message."""
+    query = update.callback_query
+    callback = keyboards.unpack(query.data) if query is not None else None
+    message = query.message if query is not None and isinstance(query.message, Message) else None
+    return (callback.args if callback is not None else ()), message
+
+
 async def send_html(message: Message, chunks: list[str], reply_markup=None) -> Message:
     """Send chunks in order; the keyboard goes on the last one."""
     sent = message
@@ -129,76 +140,6 @@ async def send_html(message: Message, chunks: list[str], reply_markup=None) -> M
         markup = reply_markup if number == len(chunks) else None
         sent = await message.reply_html(chunk, reply_markup=markup, link_preview_options=NO_LINK_PREVIEW)
     return sent
-
-
-# --- onboarding and profile ---------------------------------------------------------------
-
-
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    s = services(context)
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
-        return
-    await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
-    greeting = s.text("tg_start", name=user.first_name or "", entries=len(s.engine.entries))
-    await send_html(message, plain_html(greeting, s.text("tg_subscribed_note")))
-    topic = (context.args or [""])[0]
-    if topic and any(t.id == topic for t in s.engine.content.topics):
-        await show_topic(message, s, topic, 1, edit=False)
-        return
-    await ask_role(message, s)
-
-
-async def ask_role(message: Message, s: Services) -> None:
-    roles = [(role, s.text(f"tg_role_{role}")) for role in ROLES]
-    markup = keyboards.role_keyboard(s.version, roles, s.text("tg_button_skip"))
-    await message.reply_html(esc(s.text("tg_profile_ask_role")), reply_markup=markup)
-
-
-async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    s = services(context)
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
-        return
-    stored, _ = await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
-    unset = s.text("tg_profile_unset")
-    text = s.text(
-        "tg_profile_show",
-        role=s.text(f"tg_role_{stored.role}") if stored.role else unset,
-        kabupaten=stored.kabupaten or unset,
-        kecamatan=stored.kecamatan or unset,
-        subscribed=s.text("tg_subscribed_yes" if stored.subscribed else "tg_subscribed_no"),
-    )
-    await send_html(message, plain_html(text))
-    await ask_role(message, s)
-
-
-async def skip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    s = services(context)
-    if context.user_data is not None:
-        context.user_data.pop(AWAITING, None)
-    if update.effective_message:
-        await update.effective_message.reply_html(esc(s.text("tg_profile_skipped")))
-
-
-async def fill_profile(update: Update, context: ContextTypes.DEFAULT_TYPE, awaiting: str, text: str) -> None:
-    """The person answered a profile question with text."""
-    s = services(context)
-    user, message = update.effective_user, update.effective_message
-    assert user is not None and message is not None and context.user_data is not None
-    value = " ".join(text.split())
-    if not value or len(value) > MAX_REGION_LENGTH or not any(ch.isalpha() for ch in value):
-        await message.reply_html(esc(s.text("tg_profile_region_invalid")))
-        return
-    if awaiting == "kabupaten":
-        await users.set_region(s.db, user.id, value)
-        context.user_data[AWAITING] = "kecamatan"
-        await message.reply_html(esc(s.text("tg_profile_ask_kecamatan")))
-    else:
-        stored = await users.get_user(s.db, user.id)
-        await users.set_region(s.db, user.id, stored.kabupaten if stored else None, value)
-        context.user_data.pop(AWAITING, None)
-        await message.reply_html(esc(s.text("tg_profile_saved")))
 
 
 # --- subscription ---------------------------------------------------------------------------
@@ -322,15 +263,6 @@ async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or message.text is None:
-        return
-    awaiting = (context.user_data or {}).get(AWAITING)
-    if awaiting and awaiting.startswith("broadcast_"):
-        from bot.telegram import broadcast  # imports this module
-
-        await broadcast.on_text(update, context, awaiting, message.text)
-        return
-    if awaiting:
-        await fill_profile(update, context, awaiting, message.text)
         return
     await answer_question(update, context, message.text)
 
@@ -477,8 +409,6 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif kind == keyboards.TOPICS:
         await query.answer()
         await message.edit_text(esc(s.text("tg_topics_intro")), parse_mode=ParseMode.HTML, reply_markup=_topics_markup(s))
-    elif kind == keyboards.ROLE and args:
-        await _choose_role(update, context, args[0])
     else:
         await query.answer(s.text("tg_stale_button"), show_alert=True)
 
@@ -501,28 +431,6 @@ async def _feedback(update: Update, context: ContextTypes.DEFAULT_TYPE, args: tu
     await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
     await feedback.record_feedback(s.db, int(question_id), user.id, entry_id, int(value))
     await query.answer(s.text("tg_feedback_thanks_up" if value == "+1" else "tg_feedback_thanks_down"))
-
-
-async def _choose_role(update: Update, context: ContextTypes.DEFAULT_TYPE, role: str) -> None:
-    s = services(context)
-    query, user = update.callback_query, update.effective_user
-    assert query is not None
-    message = query.message if isinstance(query.message, Message) else None
-    if user is None or message is None or (role not in ROLES and role != "skip"):
-        await query.answer(s.text("tg_stale_button"), show_alert=True)
-        return
-    await query.answer()
-    await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
-    if role == "skip":
-        await message.edit_text(esc(s.text("tg_profile_skipped")), parse_mode=ParseMode.HTML)
-        return
-    await users.set_role(s.db, user.id, role)
-    if context.user_data is not None:
-        context.user_data[AWAITING] = "kabupaten"
-    await message.edit_text(
-        esc(f"{s.text('tg_profile_ask_role')} {s.text(f'tg_role_{role}')} ✓"), parse_mode=ParseMode.HTML
-    )
-    await message.reply_html(esc(s.text("tg_profile_ask_region")))
 
 
 # --- inline mode ----------------------------------------------------------------------------

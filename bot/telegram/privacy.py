@@ -21,7 +21,7 @@ import contextlib
 import logging
 import secrets
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
@@ -30,7 +30,7 @@ from bot.storage import privacy, users
 from bot.storage.privacy import Deleted
 from bot.telegram import keyboards
 from bot.telegram.broadcast import set_coordinator_menu
-from bot.telegram.handlers import Services, services
+from bot.telegram.handlers import Services, pressed, services
 from bot.telegram.render import esc
 
 log = logging.getLogger(__name__)
@@ -70,9 +70,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None:
         return
-    callback = keyboards.unpack(query.data)
-    message = query.message if isinstance(query.message, Message) else None
-    args = callback.args if callback is not None else ()
+    args, message = pressed(update)
     expected = context.user_data.get(CONFIRMATION) if context.user_data is not None else None
     valid = len(args) == 2 and args[0] in ("ok", "no") and expected is not None and args[1] == expected
     if user is None or message is None or not valid:

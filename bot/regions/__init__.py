@@ -1,0 +1,1 @@
+"""Indonesia's official regions: codes, the names people type for them, and their time zones."""

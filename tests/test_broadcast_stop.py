@@ -49,7 +49,7 @@ async def test_the_coordinator_stops_a_running_broadcast_from_its_progress_messa
             seen = {id(c) for c in fake_api.sent}
             fake_api.callback(STRANGER, 1, buttons(progress)["Batalkan siaran"])
             await fake_api.wait_for(lambda c: id(c) not in seen and c["chat_id"] == STRANGER and "hanya untuk" in c["text"])
-            await reply_to(fake_api, OTHER_COORDINATOR, "/batal_siaran 1", "hanya untuk admin atau koordinator")
+            await reply_to(fake_api, OTHER_COORDINATOR, "/batal_siaran 1", "oleh koordinator yang membuatnya")
         logged = [r.getMessage() for r in caplog.records]
         assert any(f"refused privileged command button '{buttons(progress)['Batalkan siaran']}' from user {STRANGER}" in line
                    for line in logged)  # fmt: skip
@@ -106,8 +106,8 @@ async def test_batal_siaran_stops_a_scheduled_broadcast_and_checks_who_asks(fake
         await reply_to(fake_api, COORDINATOR, "/batal_siaran #1", "Siaran #1 dibatalkan: 5 pesan yang belum terkirim")
         await reply_to(fake_api, COORDINATOR, "/batal_siaran 1", "Siaran #1 sudah dibatalkan sebelumnya")
         with caplog.at_level(logging.WARNING):
-            await reply_to(fake_api, OTHER_COORDINATOR, "/batal_siaran 2", "hanya untuk admin atau koordinator")
-            await reply_to(fake_api, STRANGER, "/cancel_broadcast 2", "hanya untuk admin atau koordinator")
+            await reply_to(fake_api, OTHER_COORDINATOR, "/batal_siaran 2", "oleh koordinator yang membuatnya")
+            await reply_to(fake_api, STRANGER, "/cancel_broadcast 2", "hanya untuk admin dan koordinator")
         logged = [r.getMessage() for r in caplog.records]
         assert any(f"refused privileged command /batal_siaran from user {OTHER_COORDINATOR}" in line for line in logged)
         assert any(f"refused privileged command /cancel_broadcast from user {STRANGER}" in line for line in logged)
@@ -116,7 +116,7 @@ async def test_batal_siaran_stops_a_scheduled_broadcast_and_checks_who_asks(fake
         await reply_to(fake_api, ADMIN, "/batal_siaran 2", "Siaran #2 dibatalkan")
         # A coordinator whose role was revoked may no longer stop even their own.
         await set_coordinator(db, COORDINATOR, False)
-        await reply_to(fake_api, COORDINATOR, "/batal_siaran 3", "hanya untuk admin atau koordinator")
+        await reply_to(fake_api, COORDINATOR, "/batal_siaran 3", "hanya untuk admin dan koordinator")
         statuses = [(await store.get_broadcast(db, i)).status for i in (1, 2, 3)]
         assert statuses == ["cancelled", "cancelled", "scheduled"]
         assert (await store.broadcast_report(db, 1)).counts == {"cancelled": 5}

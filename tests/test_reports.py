@@ -254,14 +254,15 @@ def test_content_schema_validates_every_shipped_content_file(tmp_path, capsys, m
     assert main(["content", "schema", "--out", str(tmp_path / "schemas")]) == 0
     schemas = {p.name.removesuffix(".schema.json"): json.loads(p.read_text()) for p in (tmp_path / "schemas").iterdir()}
     assert set(schemas) == {
-        "faq", "glossary", "lexicon", "topics", "messages", "regions", "region-aliases", "time-zones", "seeds-index"
+        "faq", "glossary", "lexicon", "topics", "messages", "regions", "region-aliases", "time-zones", "calendar",
+        "seeds-index",
     }  # fmt: skip
     files = {
         "glossary": [CONTENT / "glossary.yaml"], "lexicon": [CONTENT / "lexicon.yaml"],
         "topics": [CONTENT / "topics.yaml"], "messages": [CONTENT / "messages.yaml"],
         "seeds-index": [SEEDS / "index.yaml"], "faq": sorted((CONTENT / "faq").glob("*.yaml")),
         "regions": [CONTENT / "regions.yaml"], "region-aliases": [CONTENT / "region_aliases.yaml"],
-        "time-zones": [CONTENT / "time_zones.yaml"],
+        "time-zones": [CONTENT / "time_zones.yaml"], "calendar": [CONTENT / "calendar.yaml"],
     }  # fmt: skip
     for name, paths in files.items():
         validator = jsonschema.Draft202012Validator(schemas[name])

@@ -14,6 +14,7 @@ from bot.content.knowledge import GLOSSARY_TOPIC, glossary_id
 from bot.content.loader import (
     GLOSSARY_FILE,
     MESSAGES_FILE,
+    CALENDAR_FILE,
     REGION_ALIASES_FILE,
     SEED_INDEX_FILE,
     TIME_ZONES_FILE,
@@ -74,6 +75,7 @@ def check(content: ContentSet) -> list[Problem]:
         content.regions, content.region_aliases, content.time_zones,
         (content.file_of(REGION_ALIASES_FILE), content.file_of(TIME_ZONES_FILE)),
     )  # fmt: skip
+    problems += _calendar_problems(content)
     return problems
 
 
@@ -162,3 +164,16 @@ def _message_problems(content: ContentSet) -> list[Problem]:
                 Problem(file, key, None, f"unknown placeholder(s) {sorted(unknown)}; allowed: {sorted(fields)}")
             )
     return problems
+
+
+def _calendar_problems(content: ContentSet) -> list[Problem]:
+    """The zones people may type after a time are the zones of time_zones.yaml, with the same IANA zone."""
+    if content.calendar is None or content.time_zones is None:
+        return []
+    known = {zone.name: zone.tz for zone in content.time_zones.zones}
+    return [
+        Problem(content.file_of(CALENDAR_FILE), zone.name, "zones",
+                f"zone {zone.name!r} ({zone.tz}) is not in time_zones.yaml as such (there: {known})")
+        for zone in content.calendar.zones
+        if known.get(zone.name) != zone.tz
+    ]  # fmt: skip

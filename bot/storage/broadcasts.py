@@ -38,6 +38,7 @@ import aiosqlite
 
 from bot.regions.places import is_code
 from bot.storage.database import Database, utc_now
+from bot.storage.region_codes import inside_sql
 from bot.storage.users import ROLES
 
 BroadcastStatus = Literal["scheduled", "sending", "done", "cancelled"]
@@ -123,9 +124,9 @@ def audience_where(audience: Audience) -> tuple[str, list[object]]:
             where.append(f"{column}{collate} IN ({', '.join('?' for _ in values)})")
             params.extend(values)
     if audience.regions:
-        where.append("(" + " OR ".join("region_code = ? OR substr(region_code, 1, ?) = ?" for _ in audience.regions) + ")")
-        for code in audience.regions:
-            params.extend((code, len(code) + 1, code + "."))
+        clause, region_params = inside_sql("region_code", audience.regions)
+        where.append(clause)
+        params.extend(region_params)
     return " AND ".join(where), params
 
 

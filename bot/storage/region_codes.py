@@ -11,9 +11,10 @@ once, kindly, to choose again the next time they write. Only ``region_code`` and
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.regions.places import is_code
 from bot.storage.database import Database, utc_now
 
 # (kabupaten text, kecamatan text or None) → the most specific sure code, or None
@@ -44,3 +45,17 @@ async def map_free_text(db: Database, resolve: Resolve) -> Mapped:
             "UPDATE users SET region_code = ?, region_checked_at = ? WHERE telegram_id = ?", updates
         )
     return Mapped(len(updates), sum(1 for code, _, _ in updates if code is not None))
+
+
+def inside_sql(column: str, codes: Sequence[str]) -> tuple[str, list[object]]:
+    """A SQL condition (and its parameters) true when ``column`` holds a code inside one of ``codes``;
+    ``"1"`` when there are none (no filter). ``column`` is always a literal of the calling module."""
+    if not codes:
+        return "1", []
+    params: list[object] = []
+    for code in codes:
+        if not is_code(code):
+            raise ValueError(f"not a Kemendagri region code: {code!r}")
+        params.extend((code, len(code) + 1, code + "."))
+    clause = " OR ".join(f"{column} = ? OR substr({column}, 1, ?) = ?" for _ in codes)
+    return f"({clause})", params

@@ -1,16 +1,20 @@
 """The rows the admin reports are built from (``bot.reports``), read with parameterised SQL.
 
 ``since`` is an aware moment (the start of a day in WIB, usually); ``None`` means everything.
+``regions`` (Kemendagri codes) keeps only what people inside those regions asked or are: a
+region-scoped coordinator's view; empty means everyone.
 Stored times are ISO-8601 UTC text in one format (``utc_now``), so text order is time order and
 the bound is compared as text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from bot.reports.records import AskedQuestion, Companion, QuestionOutcome, Vote
 from bot.storage.database import Database
+from bot.storage.region_codes import inside_sql
 
 # The earliest possible stored time: "no since" is an ordinary bound, one SQL text per query.
 _BEGINNING = "0000"
@@ -24,18 +28,22 @@ def _bound(since: datetime | None) -> str:
     return since.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
-async def unanswered_questions(db: Database, since: datetime | None = None) -> list[AskedQuestion]:
+async def unanswered_questions(
+    db: Database, since: datetime | None = None, regions: Sequence[str] = ()
+) -> list[AskedQuestion]:
     """Questions declined (status ``none``) or answered with a 👎, oldest first, with who asked."""
+    inside, params = inside_sql("u.region_code", regions)
     rows = await db.fetch_all(
-        """
+        f"""
         SELECT q.text, q.asked_at, q.status, q.entry_id, q.telegram_id, u.first_name, u.username,
                EXISTS (SELECT 1 FROM feedback f WHERE f.question_id = q.id AND f.value = -1) AS disliked
         FROM questions q LEFT JOIN users u ON u.telegram_id = q.telegram_id
         WHERE q.asked_at >= ?
           AND (q.status = 'none' OR q.id IN (SELECT question_id FROM feedback WHERE value = -1))
+          AND {inside}
         ORDER BY q.asked_at, q.id
         """,
-        (_bound(since),),
+        (_bound(since), *params),
     )
     return [
         AskedQuestion(
@@ -59,22 +67,32 @@ def _name(first_name: str | None, username: str | None, telegram_id: int | None)
     return " ".join(parts) if parts else str(telegram_id)
 
 
-async def question_outcomes(db: Database, since: datetime | None = None) -> list[QuestionOutcome]:
+async def question_outcomes(
+    db: Database, since: datetime | None = None, regions: Sequence[str] = ()
+) -> list[QuestionOutcome]:
     """How every question since then was answered, oldest first."""
+    inside, params = inside_sql("u.region_code", regions)
     rows = await db.fetch_all(
-        "SELECT status, entry_id, asked_at FROM questions WHERE asked_at >= ? ORDER BY asked_at, id",
-        (_bound(since),),
+        "SELECT q.status, q.entry_id, q.asked_at FROM questions q LEFT JOIN users u ON u.telegram_id = q.telegram_id"
+        f" WHERE q.asked_at >= ? AND {inside} ORDER BY q.asked_at, q.id",
+        (_bound(since), *params),
     )
     return [QuestionOutcome(row["status"], row["entry_id"], datetime.fromisoformat(row["asked_at"])) for row in rows]
 
 
-async def votes(db: Database, since: datetime | None = None) -> list[Vote]:
+async def votes(db: Database, since: datetime | None = None, regions: Sequence[str] = ()) -> list[Vote]:
     """👍/👎 given since then (a changed vote counts once, as it is now)."""
-    rows = await db.fetch_all("SELECT entry_id, value FROM feedback WHERE created_at >= ?", (_bound(since),))
+    inside, params = inside_sql("u.region_code", regions)
+    rows = await db.fetch_all(
+        "SELECT f.entry_id, f.value FROM feedback f LEFT JOIN users u ON u.telegram_id = f.telegram_id"
+        f" WHERE f.created_at >= ? AND {inside}",
+        (_bound(since), *params),
+    )
     return [Vote(row["entry_id"], int(row["value"])) for row in rows]
 
 
-async def companions(db: Database) -> list[Companion]:
+async def companions(db: Database, regions: Sequence[str] = ()) -> list[Companion]:
     """Everyone registered: their role and kabupaten/kota (no names)."""
-    rows = await db.fetch_all("SELECT role, kabupaten FROM users ORDER BY telegram_id")
+    inside, params = inside_sql("region_code", regions)
+    rows = await db.fetch_all(f"SELECT role, kabupaten FROM users WHERE {inside} ORDER BY telegram_id", params)
     return [Companion(row["role"], row["kabupaten"]) for row in rows]

@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
 from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.engine import Engine
@@ -15,9 +17,9 @@ from bot.reports.records import REPORT_TZ, day_start
 from bot.reports.stats import Stats, build_stats
 from bot.reports.summary import period, stats_summary, unanswered_blocks
 from bot.reports.unanswered import group_with_engine
-from bot.storage import users
 from bot.storage import reports as report_store
-from bot.telegram.broadcast import set_coordinator_menu
+from bot.storage import users
+from bot.telegram.broadcast import permission, region_name, set_coordinator_menu
 from bot.telegram.handlers import is_admin, refuse, send_html, services
 from bot.telegram.reload import ContentReloader, outcome_text
 from bot.telegram.render import esc, plain_html
@@ -29,7 +31,7 @@ Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 def guarded(callback: Handler) -> Handler:
     async def check_then_run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not is_admin(update, context):
-            await refuse(update, context)
+            await refuse(update, context, "tg_not_allowed_admin")
             return
         await callback(update, context)
 
@@ -52,14 +54,18 @@ REVOKE = {"hapus", "remove", "revoke"}
 
 
 async def set_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/peran <user id or @username> koordinator|hapus"""
+    """/peran <user id or @username> koordinator [wilayah; wilayah …] | hapus
+
+    With regions the coordinator may broadcast only within them and sees only their reports; without,
+    nationally. Regions are names, aliases or codes, resolved for sure or not granted at all.
+    """
     s = services(context)
     message = update.effective_message
     if message is None:
         return
     args = context.args or []
-    action = args[1].casefold() if len(args) == 2 else ""
-    if action not in GRANT | REVOKE:
+    action = args[1].casefold() if len(args) >= 2 else ""
+    if action not in GRANT | REVOKE or (action in REVOKE and len(args) > 2):
         await send_html(message, plain_html(s.text("tg_role_usage")))
         return
     target = args[0]
@@ -72,15 +78,54 @@ async def set_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_html(esc(s.text("tg_role_unknown_user", who=target[:64])))
         return
     grant = action in GRANT
-    user = await users.set_coordinator(s.db, user.telegram_id, grant)
+    regions: list[str] = []
+    if grant and len(args) > 2:
+        resolved = await _regions(update, context, " ".join(args[2:]), target)
+        if resolved is None:
+            return
+        regions = resolved
+    user = await users.set_coordinator(s.db, user.telegram_id, grant, regions)
     log.info(
-        "coordinator role %s for %s by %s",
-        "granted" if grant else "revoked", user.telegram_id, update.effective_user.id if update.effective_user else None,
+        "coordinator role %s for %s%s by %s",
+        "granted" if grant else "revoked", user.telegram_id, f" in {regions}" if regions else "",
+        update.effective_user.id if update.effective_user else None,
     )  # fmt: skip
     await set_coordinator_menu(context.application, user.telegram_id, grant)
     name = user.first_name or (f"@{user.username}" if user.username else str(user.telegram_id))
-    key = "tg_role_granted" if grant else "tg_role_revoked"
-    await message.reply_html(esc(s.text(key, name=name, id=user.telegram_id)))
+    names = "; ".join(region_name(s, code) for code in regions)
+    if grant:
+        key, told = ("tg_role_granted_regions", "tg_role_you_granted_regions") if regions else (
+            "tg_role_granted", "tg_role_you_granted")
+    else:
+        key, told = "tg_role_revoked", "tg_role_you_revoked"
+    await message.reply_html(esc(s.text(key, name=name, id=user.telegram_id, regions=names)))
+    try:  # the person is told what they can now do (best effort: they may have blocked the bot)
+        await context.bot.send_message(user.telegram_id, esc(s.text(told, regions=names)), parse_mode=ParseMode.HTML)
+    except TelegramError as exc:
+        log.warning("could not tell %s about their role: %s", user.telegram_id, exc)
+
+
+async def _regions(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, who: str) -> list[str] | None:
+    """The codes of the regions typed after "koordinator", or None (and why) if any is not sure."""
+    s = services(context)
+    message = update.effective_message
+    assert message is not None
+    if s.catalogue is None:
+        await message.reply_html(esc(s.text("tg_role_no_regions")))
+        return None
+    codes: list[str] = []
+    for typed, found in await asyncio.to_thread(s.catalogue.find_many, text):
+        if found.place is not None:
+            codes.append(found.place.code)
+            continue
+        if found.places:
+            options = "; ".join(f"{p.code} ({s.catalogue.short_label(p.code)})" for p in found.places)
+            await message.reply_html(esc(s.text("tg_role_region_unsure", typed=typed[:80], options=options,
+                                                who=who[:64], example=found.places[0].code)))  # fmt: skip
+        else:
+            await message.reply_html(esc(s.text("tg_role_region_unknown", typed=typed[:80])))
+        return None
+    return list(dict.fromkeys(codes))
 
 
 # --- reports -------------------------------------------------------------------------------
@@ -105,18 +150,24 @@ def _report_args(args: list[str]) -> tuple[date | None, bool] | str:
 
 
 async def _report_request(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    """(services, message, (since, names)) for a report command, or None when there is nothing to do
-    (a usage hint has then been sent). The question log is flushed first: reports read the database."""
+    """(services, message, (since, names), regions) for a report command, or None when there is nothing
+    to do (a usage hint or a refusal has then been sent). Admins and national coordinators see
+    everything, a region-scoped coordinator only what people in their regions asked (checked on every
+    call). The question log is flushed first: reports read the database."""
     s = services(context)
     message = update.effective_message
     if message is None:
+        return None
+    allowed_to = await permission(update, context)
+    if allowed_to is None:
+        await refuse(update, context)
         return None
     parsed = _report_args(context.args or [])
     if isinstance(parsed, str):
         await send_html(message, plain_html(s.text("tg_report_usage", text=parsed)))
         return None
     await s.flush_questions()  # reports read the database: the last moments' questions too
-    return s, message, parsed
+    return s, message, parsed, allowed_to.regions
 
 
 async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -124,8 +175,8 @@ async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     request = await _report_request(update, context)
     if request is None:
         return
-    s, message, (since, names) = request
-    rows = await report_store.unanswered_questions(s.db, day_start(since) if since else None)
+    s, message, (since, names), regions = request
+    rows = await report_store.unanswered_questions(s.db, day_start(since) if since else None, regions)
     engine = s.engine
     groups = await asyncio.to_thread(group_with_engine, rows, engine, with_names=names)
     blocks = unanswered_blocks(groups, engine.messages, since=since, limit=MAX_GROUPS_SHOWN)
@@ -137,13 +188,15 @@ async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     request = await _report_request(update, context)
     if request is None:
         return
-    s, message, (since, _) = request
+    s, message, (since, _), regions = request
     today = datetime.now(REPORT_TZ).date()
     since = since or today - timedelta(days=STATS_DAYS - 1)
     start = day_start(since)
-    questions = await report_store.question_outcomes(s.db, start)
-    votes = await report_store.votes(s.db, start)
-    people = await report_store.companions(s.db)
+    questions = await report_store.question_outcomes(s.db, start, regions)
+    votes = await report_store.votes(s.db, start, regions)
+    people = await report_store.companions(s.db, regions)
+    if regions:  # a scoped coordinator is told whose numbers these are
+        await message.reply_html(esc(s.text("tg_report_scope", regions="; ".join(region_name(s, c) for c in regions))))
     engine = s.engine
     titles = {entry.id: entry.question for entry in engine.entries}
     stats = build_stats(questions, votes, people, today=today, since=since, titles=titles)
@@ -153,14 +206,18 @@ async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 def _chart(stats: Stats, engine: Engine, since: date) -> bytes:
-    from bot.reports.chart import render_chart  # matplotlib is imported on first use, not at start-up
+    from bot.reports.chart import (
+        render_chart,  # matplotlib is imported on first use, not at start-up
+    )
 
     return render_chart(stats, engine.messages, since)
 
 
-COMMANDS = [
+COMMANDS = [  # admins only (``guarded``)
     (("muat_ulang", "reload"), reload_content, "tg_command_reload"),
     (("peran", "role"), set_role, "tg_command_role"),
+]
+REPORT_COMMANDS = [  # admins and coordinators (a scoped coordinator sees their regions); checked inside
     (("belum_terjawab", "unanswered"), unanswered, "tg_command_unanswered"),
     (("statistik", "stats"), statistics, "tg_command_stats"),
 ]

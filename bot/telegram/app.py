@@ -173,7 +173,7 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler(["batal", "cancel"], broadcast.cancel_command))
     for names, callback, _ in admin.COMMANDS:
         application.add_handler(CommandHandler(list(names), admin.guarded(callback)))
-    for names, callback, _ in broadcast.COMMANDS:  # coordinators and admins; checked inside on every call
+    for names, callback, _ in broadcast.COMMANDS + admin.REPORT_COMMANDS:  # coordinators and admins; checked inside
         application.add_handler(CommandHandler(list(names), callback))
     application.add_handler(CallbackQueryHandler(broadcast.button, pattern=rf"^[^|]*\|{BROADCAST}\|"))
     application.add_handler(CallbackQueryHandler(broadcast.acknowledge_button, pattern=rf"^[^|]*\|{ACK}\|"))
@@ -192,7 +192,9 @@ async def set_command_menus(application: Application) -> None:
     await application.bot.set_my_commands(public, scope=BotCommandScopeAllPrivateChats())
     group = [command for command in public if command.command in GROUP_MENU]
     await application.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
-    coordinator_menu = public + [BotCommand(names[0], services.text(key)) for names, _, key in broadcast.COMMANDS]
+    coordinator_menu = public + [
+        BotCommand(names[0], services.text(key)) for names, _, key in broadcast.COMMANDS + admin.REPORT_COMMANDS
+    ]
     admin_menu = coordinator_menu + [BotCommand(names[0], services.text(key)) for names, _, key in admin.COMMANDS]
     application.bot_data["menus"] = {"public": public, "coordinator": coordinator_menu}
     for coordinator in await users.list_users(services.db, coordinator=True, limit=MAX_COORDINATOR_MENUS):

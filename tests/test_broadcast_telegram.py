@@ -213,11 +213,12 @@ async def test_read_confirmation_is_recorded_shown_and_resent_to_the_others(fake
         db = application.bot_data["services"].db
         await coordinator(db)
         await people(db, range(1001, 1004), role="kpm_kader")
+        await set_role(db, COORDINATOR, "kpm_kader")  # the sender is in their own audience
         menu = await write_text(fake_api, "Mohon konfirmasi")
         await press(fake_api, COORDINATOR, menu, "Kader KPM")
         edited = await fake_api.wait_for(lambda c: c["method"] == "editMessageText" and "peran Kader KPM" in c["text"])
         await press(fake_api, COORDINATOR, edited, "Lanjut ›")
-        summary = await fake_api.wait_for(lambda c: "Penerima: 3 orang" in (c["text"] or ""))
+        summary = await fake_api.wait_for(lambda c: "Penerima: 4 orang" in (c["text"] or ""))
         await press(fake_api, COORDINATOR, summary, "☐ Minta konfirmasi baca")
         for _ in range(50):  # editMessageReplyMarkup: the toggle shows it is on
             if "☑ Minta konfirmasi baca" in str(fake_api.messages[(COORDINATOR, summary["message_id"])].get("reply_markup")):
@@ -230,12 +231,24 @@ async def test_read_confirmation_is_recorded_shown_and_resent_to_the_others(fake
         assert set(buttons(got)) == {"Sudah dibaca ✅"}
         fake_api.callback(1002, got["message_id"], buttons(got)["Sudah dibaca ✅"])
         await fake_api.wait_for(lambda c: c["method"] == "answerCallbackQuery" and "tercatat" in (c["text"] or ""))
+        own = await fake_api.wait_for(lambda c: c["chat_id"] == COORDINATOR and c["text"] == "Mohon konfirmasi"
+                                      and c.get("reply_markup"))  # the delivered copy, not the preview
+        fake_api.callback(COORDINATOR, own["message_id"], buttons(own)["Sudah dibaca ✅"])  # the sender's own
+        await fake_api.wait_for(lambda c: c["method"] == "answerCallbackQuery" and c["chat_id"] == COORDINATOR
+                                and "tercatat" in (c["text"] or ""))  # fmt: skip
         report = await fake_api.wait_for(lambda c: "Laporan siaran #1" in (c["text"] or ""), timeout=10)
         confirmed, waiting = await store.acknowledgements(db, 1)
         assert [tid for tid, _ in confirmed] == [1002] and waiting == [1001, 1003]
         await press(fake_api, COORDINATOR, report, "Siapa yang sudah konfirmasi?")
         await fake_api.wait_for(lambda c: "Konfirmasi baca siaran #1: 1 dari 3 orang" in (c["text"] or ""))
         await press(fake_api, COORDINATOR, report, "Kirim ulang ke yang belum konfirmasi")
+        ask = await fake_api.wait_for(lambda c: "Kirim ulang siaran #1 ke 2 orang" in (c["text"] or ""))
+        await press(fake_api, COORDINATOR, ask, "Tidak jadi")
+        await fake_api.wait_for(lambda c: c["method"] == "answerCallbackQuery" and "tidak dikirim ulang" in (c["text"] or ""))
+        assert len(await store.list_broadcasts(db)) == 1  # nothing resent without the confirmation
+        await press(fake_api, COORDINATOR, report, "Kirim ulang ke yang belum konfirmasi")
+        ask = await fake_api.wait_for(lambda c: "Kirim ulang siaran #1 ke 2 orang" in (c["text"] or "") and c is not ask)
+        await press(fake_api, COORDINATOR, ask, "Ya, kirim ulang")
         await fake_api.wait_for(lambda c: "Laporan siaran #2 (2 penerima)" in (c["text"] or ""), timeout=10)
         assert len([c for c in fake_api.messages_to(1002) if c["method"] == "sendMessage"]) == 1
         assert len([c for c in fake_api.messages_to(1001) if c["method"] == "sendMessage"]) == 2

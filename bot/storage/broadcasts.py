@@ -525,11 +525,14 @@ async def acknowledge(db: Database, broadcast_id: int, telegram_id: int) -> bool
 
 async def acknowledgements(db: Database, broadcast_id: int) -> tuple[list[tuple[int, str | None]], list[int]]:
     """``(confirmed, not_confirmed)``: (Telegram id, first name) of those who confirmed, and the
-    Telegram ids of those who got the message but have not confirmed."""
+    Telegram ids of those who got the message but have not confirmed. The sender is neither: a
+    coordinator in their own audience confirming their own message says nothing about the others."""
     rows = await db.fetch_all(
         "SELECT d.telegram_id, d.acknowledged_at, u.first_name FROM deliveries AS d"
+        " JOIN broadcasts AS b ON b.id = d.broadcast_id"
         " LEFT JOIN users AS u ON u.telegram_id = d.telegram_id"
-        " WHERE d.broadcast_id = ? AND d.state = 'sent' ORDER BY d.acknowledged_at, d.telegram_id",
+        " WHERE d.broadcast_id = ? AND d.state = 'sent' AND d.telegram_id IS NOT b.created_by"
+        " ORDER BY d.acknowledged_at, d.telegram_id",
         (broadcast_id,),
     )
     confirmed = [(row["telegram_id"], row["first_name"]) for row in rows if row["acknowledged_at"]]

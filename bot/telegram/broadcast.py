@@ -395,9 +395,15 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await refuse(update, context)
         return
     action, args = callback.args[0], callback.args[1:]
-    if action in ("acks", "resend") and args and args[0].isdigit():
-        await query.answer()
-        await (show_acks if action == "acks" else resend)(update, context, int(args[0]))
+    if action in ("acks", "resend", "resendok", "resendno") and args and args[0].isdigit():
+        await query.answer(s.text("tg_broadcast_resend_kept") if action == "resendno" else None)
+        if action in ("resendok", "resendno"):  # the confirmation is answered: its buttons go
+            with contextlib.suppress(TelegramError):
+                await message.edit_reply_markup(None)
+        if action == "resendno":
+            return
+        step = {"acks": show_acks, "resend": confirm_resend, "resendok": resend}[action]
+        await step(update, context, int(args[0]))
         return
     if action in ("stop", "stopok", "keep") and args and args[0].isdigit():
         broadcast_id = int(args[0])
@@ -635,6 +641,28 @@ async def show_acks(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcas
         names=names,
     )  # fmt: skip
     await send_html(message, plain_html(text), reply_markup=_report_markup(s, broadcast) if waiting else None)
+
+
+async def confirm_resend(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_id: int) -> None:
+    """ "Kirim ulang …": first say to how many people, and ask."""
+    s = services(context)
+    message = update.effective_message
+    broadcast = await _own_broadcast(update, context, broadcast_id)
+    if message is None:
+        return
+    if broadcast is None:
+        await refuse(update, context, "tg_broadcast_not_yours", id=broadcast_id)
+        return
+    _, waiting = await broadcasts.acknowledgements(s.db, broadcast_id)
+    count = len([tid for tid in waiting if tid > 0])
+    if not count:
+        await message.reply_html(esc(s.text("tg_broadcast_resend_none")))
+        return
+    v, b = s.version, keyboards.broadcast_button
+    markup = InlineKeyboardMarkup([[b(v, s.text("tg_broadcast_button_resend_ok"), "resendok", broadcast_id),
+                                    b(v, s.text("tg_broadcast_button_resend_no"), "resendno", broadcast_id)]])  # fmt: skip
+    await message.reply_html(esc(s.text("tg_broadcast_resend_confirm", id=broadcast_id, count=number(count))),
+                             reply_markup=markup)  # fmt: skip
 
 
 async def resend(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_id: int) -> None:

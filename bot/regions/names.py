@@ -89,6 +89,9 @@ class PlaceNames:
                 for name in names:
                     self._add(key_of(name), code)
         self._choices = list(self._codes)
+        self._by_first_word: dict[str, list[str]] = {}
+        for name in self._choices:
+            self._by_first_word.setdefault(name.split(" ", 1)[0], []).append(name)
         self._kind_words: dict[str, Kind] = {}
         for kind, words in (kind_words or {}).items():
             for word in words:
@@ -143,8 +146,8 @@ class PlaceNames:
                 scored[place.code] = max(scored.get(place.code, 0.0), float(score))
         if len(key) >= MIN_PREFIX:
             start = key + " "
-            for name in choices:
-                if name.startswith(start):
+            for name in self._by_first_word.get(key.split(" ", 1)[0], ()):
+                if name.startswith(start) and (inside is None or any(within(c, inside) for c in self._codes[name])):
                     for place in keep(self._codes[name]):
                         scored[place.code] = max(scored.get(place.code, 0.0), WORD_PREFIX_SCORE)
         if not scored:

@@ -114,3 +114,19 @@ async def test_an_unmatched_older_region_is_asked_again_once(fake_api, engine, t
         await fake_api.wait_for(lambda c: "Di kabupaten/kota mana" in (c.get("text") or ""))
         await reply_to(fake_api, USER, "kota samarinda", "Kecamatannya")
         assert (await get_user(db, USER)).region_code == "64.72"
+
+
+async def test_a_kecamatan_typed_at_the_kabupaten_prompt_is_offered_with_its_kabupaten(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        services = application.bot_data["services"]
+        await _at_region_prompt(fake_api, application)
+        offer = await reply_to(fake_api, USER, "Tenggarong", "ada kecamatan bernama itu")
+        [(label, data), _retype] = _buttons(offer)
+        assert label == "Tenggarong, Kabupaten Kutai Kartanegara"
+        fake_api.callback(USER, offer["message_id"], pack(services.version, "g", "k", "64.02"))  # forged: not a kecamatan
+        await fake_api.wait_for(lambda c: c["method"] == "answerCallbackQuery" and c.get("show_alert"))
+        fake_api.callback(USER, offer["message_id"], data)
+        await fake_api.wait_for(lambda c: "Desa/kelurahannya" in (c.get("text") or ""))
+        user = await get_user(services.db, USER)
+        assert (user.region_code, user.kabupaten, user.kecamatan) == (
+            "64.02.06", "Kabupaten Kutai Kartanegara", "Tenggarong")

@@ -44,6 +44,7 @@ REQUIRED_MESSAGES: dict[str, tuple[str, ...]] = {
     "tg_profile_ask_kecamatan": ('region',),
     "tg_profile_ask_desa": ('region',),
     "tg_profile_region_choose": ('level',),
+    "tg_profile_region_choose_district": ('typed',),
     "tg_profile_region_button_retype": (),
     "tg_profile_region_not_found": ('example', 'level', 'typed'),
     "tg_profile_region_unmatched": ('typed',),

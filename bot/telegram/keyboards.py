@@ -25,7 +25,8 @@ FEEDBACK = "f"  # f: question log id, +1 | -1, entry id
 TOPIC = "t"  # t: topic id, page
 TOPICS = "T"  # T: back to the topic list
 ROLE = "r"  # r: role | skip
-REGION = "g"  # g: level (2 kabupaten/kota, 3 kecamatan, 4 desa), region code | "-" (type again)
+REGION = "g"  # g: level (2 kabupaten/kota, 3 kecamatan, 4 desa; k: a kecamatan offered at the kabupaten
+#   prompt), region code | "-" (type again)
 BROADCAST = "b"  # b: step of the /siaran draft, optional value (handled by bot.telegram.broadcast)
 ACK = "k"  # k: broadcast id ("Sudah dibaca ✅" under a broadcast)
 ACK_VERSION = "0"  # read buttons outlive content versions

@@ -18,7 +18,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.regions.names import Found
-from bot.regions.places import REGENCY, VILLAGE, Place, parent_of
+from bot.regions.places import DISTRICT, REGENCY, VILLAGE, Place, parent_of
 from bot.storage import users
 from bot.storage.users import User
 from bot.telegram import keyboards, waiting
@@ -40,6 +40,9 @@ STEP = "region"  # waiting steps "region:2" (kabupaten/kota), "region:3" (kecama
 PARENT = "region_parent"  # user_data: the code the next level lies in
 RECHECKED = "region_rechecked"  # user_data: this process already looked whether to ask again
 RETYPE = "-"  # the region button meaning "none of these, I will type it again"
+ANY_DISTRICT = "k"  # the level of a kecamatan button offered at the kabupaten/kota prompt
+# A kecamatan typed at the kabupaten/kota prompt is offered from this lookup score (near-exact).
+DISTRICT_OFFER_SCORE = 90.0
 # A message of this many words that is not exactly a region's name is a sentence, not a place.
 SENTENCE_WORDS = 5
 ASK_KEYS = {2: "tg_profile_ask_region", 3: "tg_profile_ask_kecamatan", 4: "tg_profile_ask_desa"}
@@ -164,6 +167,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, step: str,
     if found.place is not None:
         await _chosen(update, context, found.place)
         return
+    if level == REGENCY and await _offer_districts(update, context, value, found.score):
+        return
     if _reads_as_question(s, value, found):
         await answer_question(update, context, text)
         if waiting.first_repeat(context.user_data):
@@ -185,6 +190,25 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, step: str,
     )  # fmt: skip
 
 
+async def _offer_districts(update: Update, context: ContextTypes.DEFAULT_TYPE, value: str, regency_score: float) -> bool:
+    """At the kabupaten/kota prompt, a kecamatan's name ("Tenggarong") closer than any kabupaten/kota
+    name: offer it with its kabupaten."""
+    s = services(context)
+    message = update.effective_message
+    assert message is not None and s.catalogue is not None
+    if "?" in value or len(value.split()) >= SENTENCE_WORDS:
+        return False
+    found = await asyncio.to_thread(s.catalogue.find, value)
+    districts = tuple(p for p in found.places if p.level == DISTRICT)
+    if found.score < DISTRICT_OFFER_SCORE or found.score <= regency_score or not districts:
+        return False
+    await message.reply_html(
+        esc(s.text("tg_profile_region_choose_district", typed=value[:MAX_REGION_LENGTH])),
+        reply_markup=_choices_markup(s, DISTRICT, districts, from_regency_prompt=True),
+    )
+    return True
+
+
 def _reads_as_question(s: Services, value: str, found: Found) -> bool:
     """Whether text typed at a region prompt is a question (or a greeting) rather than a place."""
     if "?" in value or len(value) > MAX_REGION_LENGTH or len(value.split()) >= SENTENCE_WORDS:
@@ -195,16 +219,21 @@ def _reads_as_question(s: Services, value: str, found: Found) -> bool:
     return reply.small_talk is not None or reply.status != "none"
 
 
-def _choices_markup(s: Services, level: int, places: tuple[Place, ...]) -> InlineKeyboardMarkup:
+def _choices_markup(
+    s: Services, level: int, places: tuple[Place, ...], from_regency_prompt: bool = False
+) -> InlineKeyboardMarkup:
+    """Buttons ``g|level|code``; a kecamatan offered at the kabupaten/kota prompt is ``g|k|code``."""
     assert s.catalogue is not None
+    marker = ANY_DISTRICT if from_regency_prompt else level
     rows = [
         [InlineKeyboardButton(keyboards.label(s.catalogue.short_label(place.code)),
-                              callback_data=keyboards.pack(s.version, keyboards.REGION, level, place.code))]
+                              callback_data=keyboards.pack(s.version, keyboards.REGION, marker, place.code))]
         for place in places
     ]  # fmt: skip
+    retype_level = REGENCY if from_regency_prompt else level
     rows.append(
         [InlineKeyboardButton(s.text("tg_profile_region_button_retype"),
-                              callback_data=keyboards.pack(s.version, keyboards.REGION, level, RETYPE))]
+                              callback_data=keyboards.pack(s.version, keyboards.REGION, retype_level, RETYPE))]
     )  # fmt: skip
     return InlineKeyboardMarkup(rows)
 
@@ -216,7 +245,20 @@ async def region_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if query is None:
         return
     args, message = pressed(update)
-    if user is None or message is None or len(args) != 2 or not args[0].isdigit() or s.catalogue is None:
+    if user is None or message is None or len(args) != 2 or s.catalogue is None:
+        await query.answer(s.text("tg_stale_button"), show_alert=True)
+        return
+    if args[0] == ANY_DISTRICT:  # a kecamatan offered at the kabupaten/kota prompt: any kecamatan
+        place = await asyncio.to_thread(s.catalogue.get, args[1])
+        if place is None or place.level != DISTRICT:
+            log.warning("refused region button %r from user %s", query.data, user.id)
+            await query.answer(s.text("tg_stale_button"), show_alert=True)
+            return
+        await query.answer()
+        await message.edit_reply_markup(None)
+        await _chosen(update, context, place)
+        return
+    if not args[0].isdigit():
         await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
     level, code = int(args[0]), args[1]

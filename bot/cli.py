@@ -38,6 +38,7 @@ from bot.matching.conflicts import alternate_conflicts
 from bot.reply_text import reply_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+URGENT_SET = Path("tests/urgent_questions.yaml")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,6 +107,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--no-floors", action="store_true", help="report only; enforce no floor")
     evaluation.set_defaults(handler=_eval)
 
+    urgent = commands.add_parser("eval-urgent", help="danger-sign recognition: recall and false alarms")
+    urgent.add_argument("file", type=Path, nargs="?", default=URGENT_SET, help="default: tests/urgent_questions.yaml")
+    urgent.add_argument("--no-floors", action="store_true", help="report only; enforce no floor")
+    urgent.set_defaults(handler=_eval_urgent)
+
     calibrate = commands.add_parser("calibrate", help="refit the decision model on the dev question set")
     calibrate_command.add_arguments(calibrate)
     calibrate.set_defaults(handler=_calibrate)
@@ -150,7 +156,9 @@ def _default(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.telegram import app  # imported here: the console commands do not need Telegram
+    from bot.telegram import (
+        app,  # imported here: the console commands do not need Telegram
+    )
 
     def fail(message: str) -> int:
         print(message, file=sys.stderr)  # one plain line, never wrapped
@@ -166,7 +174,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return fail(str(exc))
     if problem := settings.webhook_problem():  # BOT_WEBHOOK_URL set: secret and listen address checked
         return fail(problem)
-    from bot import logging_setup  # BOT_LOG_FORMAT text|json, BOT_LOG_LEVEL; the token is redacted
+    from bot import (
+        logging_setup,  # BOT_LOG_FORMAT text|json, BOT_LOG_LEVEL; the token is redacted
+    )
 
     handler = logging_setup.configure(settings.log_format, settings.log_level, settings.token)
     if len(settings.webhook_secret_value) >= 8:  # PTB logs setWebhook's parameters at DEBUG
@@ -192,10 +202,14 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     for question in questions:
         if from_stdin and not question.strip():
             continue
+        referral = engine.urgency.referral_for(question) if engine.urgency else None
         reply = engine.ask(question)
         if args.json:
-            print(json.dumps(reply.to_dict(), ensure_ascii=False), flush=True)
-        else:
+            print(json.dumps(reply.to_dict() | {"urgent_referral": referral}, ensure_ascii=False), flush=True)
+            continue
+        if referral is not None:  # danger signs: the referral first, before any answer
+            print(referral + "\n", flush=True)
+        if referral is None or reply.status != "none":
             print(reply_text(reply, engine.messages) + ("\n" if from_stdin else ""), flush=True)
     return EXIT_OK
 
@@ -265,6 +279,39 @@ def _content_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 FLOORS_FILE = Path("tests/quality_floors.yaml")
+
+
+def _eval_urgent(args: argparse.Namespace, settings: Settings) -> int:
+    """Recall on urgent messages and false alarms on look-alikes; exit 1 below the floors."""
+    from bot.matching.urgency import UrgencyDetector
+    from bot.urgency_eval import UrgencyFloors
+    from bot.urgency_eval import evaluate as evaluate_urgency
+
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    content, problems = load_and_check(_content_dir(args, settings), args.seeds or settings.seeds_dir)
+    if content is None or content.urgent is None or any(p.severity == "error" for p in problems):
+        Console(stderr=True).print("content/urgent.yaml is missing or the content has errors (content check)")
+        return EXIT_USAGE
+    try:
+        result = evaluate_urgency(UrgencyDetector(content.urgent), args.file.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        Console(stderr=True).print(f"Cannot read the set {args.file}: {exc}", markup=False)
+        return EXIT_USAGE
+    console.print(
+        f"{args.file}: recall {result.recall:.1%} ({result.recalled} of {result.urgent} urgent messages), "
+        f"false alarms {result.false_alarm_rate:.1%} ({result.false_alarms} of {result.look_alikes} look-alikes)",
+        markup=False,
+    )
+    for question in result.missed:
+        console.print(f"  missed: {question}", markup=False)
+    for question, sign in result.alarmed:
+        console.print(f"  false alarm ({sign}): {question}", markup=False)
+    if args.no_floors or not FLOORS_FILE.is_file():
+        return EXIT_OK
+    failures = UrgencyFloors.for_set(FLOORS_FILE.read_text(encoding="utf-8"), args.file.name).failures(result)
+    for failure in failures:
+        Console(stderr=True).print(f"FLOOR: {failure}", markup=False)
+    return 1 if failures else EXIT_OK
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:

@@ -63,7 +63,12 @@ class ConsoleChat:
         elif self._picked_suggestion(text):
             pass
         else:
-            self._answer(self.engine.ask(text, previous=self.previous()))
+            referral = self.engine.urgency.referral_for(text) if self.engine.urgency else None
+            if referral is not None:  # danger signs: the referral first, before any answer
+                self.say(referral)
+            reply = self.engine.ask(text, previous=self.previous())
+            if referral is None or reply.status != "none":
+                self._answer(reply)
         return True
 
     def _answer(self, reply: Reply) -> None:

@@ -25,6 +25,7 @@ from bot.matching.index import Index, Query, Scored
 from bot.matching.normalise import Rules, split_words
 from bot.matching.score import Weights
 from bot.matching.stem import Stemmer
+from bot.matching.urgency import UrgencyDetector
 
 # Longer messages are matched on their beginning only: nobody asks in more words.
 MAX_QUESTION_CHARS = 500
@@ -170,6 +171,8 @@ class Engine:
         self.model = model or load_model()
         self.thresholds = thresholds or self.model.thresholds
         self.conversation = ConversationRules.build(content.conversation)
+        # Danger signs (content/urgent.yaml): the shells ask this before anything else.
+        self.urgency = UrgencyDetector(content.urgent) if content.urgent is not None else None
         self.entries = build_entries(content)
         self.by_id = {entry.id: entry for entry in self.entries}
         lexicon = content.lexicon

@@ -64,3 +64,4 @@ def reply_text(reply: Reply, messages: Messages, with_quotes: bool = False) -> s
     if reply.empty:
         return messages.get("empty_question")
     return f"{messages.get('none_answer')}\n{messages.get('none_hint')}"
+

@@ -1,7 +1,7 @@
 """Report commands on the bot's database (``BOT_DB_PATH``), for admins on the server.
 
     stunting-bot report unanswered [--since YYYY-MM-DD] [--format table|csv] [--names]
-    stunting-bot report stats [--since YYYY-MM-DD] [--png FILE]
+    stunting-bot report stats [--since YYYY-MM-DD] [--png FILE] [--by-region]
 
 The database is only read. Dates are days in WIB (Asia/Jakarta). Bad input is one line on
 stderr and exit 2.
@@ -18,12 +18,21 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from bot.config import Settings
 from bot.engine import Engine
-from bot.reports.records import REPORT_TZ, AskedQuestion, Companion, QuestionOutcome, Vote, day_start
-from bot.reports.stats import build_stats
-from bot.reports.summary import moment, stats_summary
+from bot.reports.records import (
+    REPORT_TZ,
+    AskedQuestion,
+    Companion,
+    QuestionOutcome,
+    Reach,
+    Vote,
+    day_start,
+)
+from bot.reports.stats import Stats, build_stats
+from bot.reports.summary import kabupaten_label, moment, percent, stats_summary
 from bot.reports.unanswered import group_with_engine
 from bot.storage import Database
 from bot.storage import reports as store
@@ -52,6 +61,9 @@ def add_commands(commands: Any) -> None:
         "--since", metavar="YYYY-MM-DD", help=f"from this day on (WIB; default: the last {DEFAULT_STATS_DAYS} days)"
     )
     stats.add_argument("--png", metavar="FILE", help="also write the chart to this PNG file")
+    stats.add_argument(
+        "--by-region", action="store_true", help="also print a table per kabupaten/kota (questions, companions, reach)"
+    )
     stats.set_defaults(handler=_stats)
 
 
@@ -73,6 +85,26 @@ def default_stats_since() -> date:
 def _engine(args: argparse.Namespace, settings: Settings) -> Engine:
     """The content (for titles, messages and the normaliser), honouring --content and --seeds."""
     return Engine.from_directory(args.content or settings.content_dir, args.seeds or settings.seeds_dir)
+
+
+def regency_names(engine: Engine) -> dict[str, str]:
+    """Official kabupaten/kota names by code, from content/regions.yaml (empty without it)."""
+    regions = engine.content.regions
+    return {regency.code: regency.name for regency in regions.regencies} if regions else {}
+
+
+def region_table(stats: Stats, engine: Engine) -> Table:
+    """The per-kabupaten/kota rows of ``stats`` as a rich table."""
+    table = Table(title="per kabupaten/kota, most questions first (sent/addressed: broadcast messages)")
+    columns = ("kabupaten/kota", "code", "questions", "answered", "answered %", "companions", "sent", "addressed")
+    for column in columns:
+        table.add_column(column, overflow="fold", justify="left" if column in columns[:2] else "right")
+    for row in stats.by_kabupaten:
+        share = "-" if row.answered_share is None else f"{percent(row.answered_share)}%"
+        code = "" if row.unset or row.other else str(row.code)
+        numbers = (row.asked, row.answered, share, row.companions, row.sent, row.addressed)
+        table.add_row(Text(kabupaten_label(engine.messages, row)), code, *(str(n) for n in numbers))
+    return table
 
 
 def _unanswered(args: argparse.Namespace, settings: Settings) -> int:
@@ -126,21 +158,28 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     engine = _engine(args, settings)
 
-    async def fetch() -> tuple[list[QuestionOutcome], list[Vote], list[Companion]]:
+    async def fetch() -> tuple[list[QuestionOutcome], list[Vote], list[Companion], list[Reach]]:
         async with await Database.open(settings.db_path) as db:
             start = day_start(since)
             return (
                 await store.question_outcomes(db, start),
                 await store.votes(db, start),
                 await store.companions(db),
+                await store.broadcast_reach(db, start),
             )
 
-    questions, votes, people = asyncio.run(fetch())
+    questions, votes, people, reach = asyncio.run(fetch())
     titles = {entry.id: entry.question for entry in engine.entries}
-    stats = build_stats(questions, votes, people, today=today(), since=since, titles=titles)
+    stats = build_stats(
+        questions, votes, people, today=today(), since=since, titles=titles, reach=reach, names=regency_names(engine)
+    )
     Console(soft_wrap=True).print(stats_summary(stats, engine.messages, since), markup=False, highlight=False)
+    if args.by_region:
+        Console(soft_wrap=False).print(region_table(stats, engine))
     if args.png:
-        from bot.reports.chart import render_chart  # matplotlib only when a chart is asked for
+        from bot.reports.chart import (
+            render_chart,  # matplotlib only when a chart is asked for
+        )
 
         try:
             with open(args.png, "wb") as file:

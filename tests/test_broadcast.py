@@ -28,6 +28,7 @@ from bot.storage import (
 )
 from bot.storage import broadcasts as store
 from bot.storage.broadcasts import Audience, UnknownBroadcastError
+from bot.storage.users import set_region_code
 from tests.conftest import running_bot
 from tests.fake_bot_api import FakeBotApi
 
@@ -349,8 +350,10 @@ def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
     async def setup() -> None:
         async with await Database.open(path) as database:
-            await people(database, [1, 2], role="tpk", kabupaten="Garut")
-            await people(database, [3], role="tksk", kabupaten="Bandung")
+            await people(database, [1, 2], role="tpk")
+            await people(database, [3], role="tksk")
+            for telegram_id, code in {1: "32.05", 2: "32.05", 3: "32.04"}.items():  # Kabupaten Garut, Bandung
+                await set_region_code(database, telegram_id, code)
 
     asyncio.run(setup())
     return path
@@ -370,9 +373,9 @@ def test_cli_users_grant_list_revoke(cli_db, capsys):
 
 
 def test_cli_broadcast_send_status_list_cancel(cli_db, capsys):
-    assert main(["broadcast", "send", "--text", TEXT, "--role", "tpk", "--region", "Garut"]) == 0
-    assert "broadcast 1: 2 recipient(s) (role tpk, kabupaten Garut), sending now" in capsys.readouterr().out
-    assert main(["broadcast", "send", "--text", "Nanti", "--at", "2030-01-01T08:00+07:00"]) == 0
+    assert main(["broadcast", "send", "--text", TEXT, "--role", "tpk", "--region", "Garut", "--yes"]) == 0
+    assert "broadcast 1: 2 recipient(s) (role tpk, region 32.05), sending now" in capsys.readouterr().out
+    assert main(["broadcast", "send", "--text", "Nanti", "--at", "2030-01-01T08:00+07:00", "--yes"]) == 0
     assert "broadcast 2: 3 recipient(s) (everyone), sending at 2030-01-01 01:00:00 UTC" in capsys.readouterr().out
     assert main(["broadcast", "status", "1"]) == 0
     out = capsys.readouterr().out
@@ -432,7 +435,7 @@ async def test_a_broadcast_queued_from_the_cli_is_delivered_within_5_seconds(fak
         ids = await people(db, range(1001, 1011), role="tpk", kabupaten="Garut")
         await people(db, [2001], role="tksk")
         queued = time.monotonic()
-        assert await cli("broadcast", "send", "--text", TEXT, "--role", "tpk") == 0
+        assert await cli("broadcast", "send", "--text", TEXT, "--role", "tpk", "--yes") == 0
         for chat in ids:
             await fake_api.wait_for(lambda c, chat=chat: c["chat_id"] == chat and c["text"] == ESCAPED, timeout=5)
         assert time.monotonic() - queued < 5
@@ -510,7 +513,7 @@ async def test_a_scheduled_broadcast_waits_for_its_time_even_across_a_restart(fa
     async with running_bot(fake_api, engine, tmp_path) as application:
         await people(application.bot_data["services"].db, [1001, 1002])
     send_at = datetime.now(UTC) + timedelta(seconds=3)
-    assert await cli("broadcast", "send", "--text", TEXT, "--at", send_at.isoformat()) == 0
+    assert await cli("broadcast", "send", "--text", TEXT, "--at", send_at.isoformat(), "--yes") == 0
     async with running_bot(fake_api, engine, tmp_path):
         await asyncio.sleep(1)
     assert broadcast_sends(fake_api) == []  # the bot ran (and stopped) before the time

@@ -166,7 +166,7 @@ def assert_png(data: bytes) -> None:
     assert data[:8] == PNG_MAGIC
     assert 10_000 < len(data) < 3_000_000
     height, width = imread(io.BytesIO(data), format="png").shape[:2]
-    assert (width, height) == (1200, 1300)
+    assert (width, height) == (1200, 1700)
 
 
 async def test_chart_is_a_real_png_with_every_panel(db, engine):
@@ -255,7 +255,7 @@ def test_content_schema_validates_every_shipped_content_file(tmp_path, capsys, m
     schemas = {p.name.removesuffix(".schema.json"): json.loads(p.read_text()) for p in (tmp_path / "schemas").iterdir()}
     assert set(schemas) == {
         "faq", "glossary", "lexicon", "topics", "messages", "regions", "region-aliases", "time-zones", "calendar",
-        "seeds-index",
+        "urgent", "seeds-index",
     }  # fmt: skip
     files = {
         "glossary": [CONTENT / "glossary.yaml"], "lexicon": [CONTENT / "lexicon.yaml"],
@@ -263,6 +263,7 @@ def test_content_schema_validates_every_shipped_content_file(tmp_path, capsys, m
         "seeds-index": [SEEDS / "index.yaml"], "faq": sorted((CONTENT / "faq").glob("*.yaml")),
         "regions": [CONTENT / "regions.yaml"], "region-aliases": [CONTENT / "region_aliases.yaml"],
         "time-zones": [CONTENT / "time_zones.yaml"], "calendar": [CONTENT / "calendar.yaml"],
+        "urgent": [CONTENT / "urgent.yaml"],
     }  # fmt: skip
     for name, paths in files.items():
         validator = jsonschema.Draft202012Validator(schemas[name])

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 
 from bot.content.knowledge import GLOSSARY_TOPIC, glossary_id
 from bot.content.loader import (
+    CALENDAR_FILE,
     GLOSSARY_FILE,
     MESSAGES_FILE,
-    CALENDAR_FILE,
     REGION_ALIASES_FILE,
     SEED_INDEX_FILE,
     TIME_ZONES_FILE,

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.content.calendar import CalendarWords
 from bot.content.models import (
     Conversation,
     FaqEntry,
@@ -23,12 +24,12 @@ from bot.content.models import (
     Messages,
     RegionAliases,
     Regions,
-    TimeZones,
     SeedArticle,
+    TimeZones,
     Topic,
 )
-from bot.content.calendar import CalendarWords
 from bot.content.problems import Problem
+from bot.content.urgent import UrgentRules
 
 FAQ_DIR = "faq"
 GLOSSARY_FILE = "glossary.yaml"
@@ -40,6 +41,7 @@ REGIONS_FILE = "regions.yaml"
 REGION_ALIASES_FILE = "region_aliases.yaml"
 TIME_ZONES_FILE = "time_zones.yaml"
 CALENDAR_FILE = "calendar.yaml"
+URGENT_FILE = "urgent.yaml"
 SEED_INDEX_FILE = "index.yaml"
 SEED_ORIGINALS_DIR = "original"
 
@@ -98,6 +100,7 @@ class ContentSet:
     region_aliases: RegionAliases | None = None
     time_zones: TimeZones | None = None
     calendar: CalendarWords | None = None
+    urgent: UrgentRules | None = None
 
     def file_of(self, name: str) -> str:
         return f"{self.content_label}/{name}"
@@ -180,6 +183,9 @@ def parse(files: ContentFiles) -> tuple[ContentSet | None, list[Problem]]:
     calendar = None
     if CALENDAR_FILE in files.content:  # optional: without it broadcasts are scheduled as YYYY-MM-DD HH:MM
         calendar = _parse_one(files.content[CALENDAR_FILE], shown(CALENDAR_FILE), CalendarWords, problems)
+    urgent = None
+    if URGENT_FILE in files.content:  # optional: without it no message gets a danger-sign referral
+        urgent = _parse_one(files.content[URGENT_FILE], shown(URGENT_FILE), UrgentRules, problems)
 
     seeds_index_name = f"{files.seeds_label}/{SEED_INDEX_FILE}"
     seeds = _parse_list(files.seed_index, seeds_index_name, SeedArticle, "id", problems)
@@ -199,6 +205,7 @@ def parse(files: ContentFiles) -> tuple[ContentSet | None, list[Problem]]:
         region_aliases=region_aliases,
         time_zones=time_zones,
         calendar=calendar,
+        urgent=urgent,
         seed_texts=dict(files.seed_texts),
         content_label=files.content_label,
         seeds_label=files.seeds_label,

@@ -246,4 +246,12 @@ REQUIRED_MESSAGES: dict[str, tuple[str, ...]] = {
     "report_chart_roles": (),
     "report_chart_regions": (),
     "report_chart_empty": (),
+    "report_stats_kabupaten_heading": (),
+    "report_stats_kabupaten_item": ('answered', 'asked', 'companions', 'name', 'percent'),
+    "report_stats_kabupaten_item_quiet": ('companions', 'name'),
+    "report_stats_kabupaten_broadcast": ('addressed', 'item', 'sent'),
+    "report_region_none": (),
+    "report_region_others": ('count',),
+    "report_chart_kabupaten": (),
+    "report_chart_not_answered": (),
 }

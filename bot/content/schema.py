@@ -23,6 +23,7 @@ from bot.content.loader import (
     SEED_INDEX_FILE,
     TIME_ZONES_FILE,
     TOPICS_FILE,
+    URGENT_FILE,
 )
 from bot.content.models import (
     FaqEntry,
@@ -35,6 +36,7 @@ from bot.content.models import (
     TimeZones,
     Topic,
 )
+from bot.content.urgent import UrgentRules
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -49,6 +51,7 @@ CONTENT_TYPES: dict[str, tuple[str, Any]] = {
     "region-aliases": (f"content/{REGION_ALIASES_FILE}", RegionAliases),
     "time-zones": (f"content/{TIME_ZONES_FILE}", TimeZones),
     "calendar": (f"content/{CALENDAR_FILE}", CalendarWords),
+    "urgent": (f"content/{URGENT_FILE}", UrgentRules),
     "seeds-index": (f"seeds/{SEED_INDEX_FILE}", list[SeedArticle]),
 }
 

@@ -1,8 +1,9 @@
 """The statistics as one PNG with several panels (matplotlib, Agg, no pyplot state).
 
 Panels: questions per day stacked by status; the most answered entries; 👍/👎; companions by
-role; companions by kabupaten/kota. Every label comes from ``content/messages.yaml``. Pure in
-effect: a ``Figure`` of its own per call (safe in a worker thread), bytes out, no files.
+role; companions by kabupaten/kota; questions per kabupaten/kota code with the answered part.
+Every label comes from ``content/messages.yaml``. Pure in effect: a ``Figure`` of its own per
+call (safe in a worker thread), bytes out, no files.
 """
 
 from __future__ import annotations
@@ -14,24 +15,32 @@ from datetime import date
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.content.models import Messages
 from bot.reports.records import STATUSES
 from bot.reports.stats import Stats
-from bot.reports.summary import period, region_label, role_label
+from bot.reports.summary import (
+    kabupaten_label,
+    percent,
+    period,
+    region_label,
+    role_label,
+)
 
 STATUS_COLOURS = {"answer": "#2e7d32", "suggest": "#f9a825", "none": "#c62828"}
 UP_COLOUR, DOWN_COLOUR, BAR_COLOUR = "#2e7d32", "#c62828", "#1565c0"
-WIDTH_IN, HEIGHT_IN, DPI = 12, 13, 100
+ANSWERED_COLOUR, NOT_ANSWERED_COLOUR = STATUS_COLOURS["answer"], "#b0bec5"
+WIDTH_IN, HEIGHT_IN, DPI = 12, 17, 100
 LABEL_WIDTH = 32
 
 
 def render_chart(stats: Stats, messages: Messages, since: date | None = None) -> bytes:
-    """PNG bytes (1200 × 1300 pixels)."""
+    """PNG bytes (1200 × 1700 pixels)."""
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     figure.suptitle(messages.get("report_chart_title", period=period(messages, since or stats.first_day)), fontsize=16)
-    grid = figure.add_gridspec(3, 2, height_ratios=(1.1, 1, 1))
+    grid = figure.add_gridspec(4, 2, height_ratios=(1.1, 1, 1, 1.1))
     _daily(figure.add_subplot(grid[0, :]), stats, messages)
     _top_entries(figure.add_subplot(grid[1, 0]), stats, messages)
     _feedback(figure.add_subplot(grid[1, 1]), stats, messages)
@@ -39,6 +48,7 @@ def render_chart(stats: Stats, messages: Messages, since: date | None = None) ->
     _bars(figure.add_subplot(grid[2, 0]), roles, messages.get("report_chart_roles"), messages)
     regions = [(region_label(messages, region), count) for region, count in stats.by_region]
     _bars(figure.add_subplot(grid[2, 1]), regions, messages.get("report_chart_regions"), messages)
+    _kabupaten(figure.add_subplot(grid[3, :]), stats, messages)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
@@ -99,6 +109,28 @@ def _bars(ax: Axes, items: list[tuple[str, int]], title: str, messages: Messages
     ax.xaxis.get_major_locator().set_params(integer=True)
     for y, value in enumerate(values):
         ax.annotate(str(value), (value, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9)
+
+
+def _kabupaten(ax: Axes, stats: Stats, messages: Messages) -> None:
+    """Questions per kabupaten/kota as horizontal bars, the answered part green, labelled "12 (58%)"."""
+    ax.set_title(messages.get("report_chart_kabupaten"))
+    rows = [row for row in stats.by_kabupaten if row.asked][::-1]  # the most asked on top
+    if not rows:
+        ax.set_axis_off()
+        _empty(ax, messages)
+        return
+    positions = range(len(rows))
+    answered = [row.answered for row in rows]
+    ax.barh(positions, answered, color=ANSWERED_COLOUR, label=messages.get("report_status_answer"))
+    ax.barh(positions, [row.asked - row.answered for row in rows], left=answered, color=NOT_ANSWERED_COLOUR,
+            label=messages.get("report_chart_not_answered"))  # fmt: skip
+    ax.set_yticks(positions, [_short(kabupaten_label(messages, row)) for row in rows], fontsize=9)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for y, row in enumerate(rows):
+        ax.annotate(f"{row.asked} ({percent(row.answered_share)}%)", (row.asked, y), xytext=(3, 0),
+                    textcoords="offset points", va="center", fontsize=9)  # fmt: skip
+    ax.set_xlim(right=max(row.asked for row in rows) * 1.15)  # room for the last label
+    ax.legend(loc="best")
 
 
 def _empty(ax: Axes, messages: Messages) -> None:

@@ -32,6 +32,7 @@ class QuestionOutcome:
     status: Status
     entry_id: str | None
     asked_at: datetime  # aware
+    kabupaten_code: str | None = None  # the asker's kabupaten/kota ("64.02"); None: not chosen or unknown
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,23 @@ class Vote:
 @dataclass(frozen=True)
 class Companion:
     role: str | None
-    kabupaten: str | None
+    kabupaten: str | None  # the official name once a region was chosen, else as typed long ago
+    kabupaten_code: str | None = None  # "64.02"; None: no kabupaten/kota chosen
+
+
+@dataclass(frozen=True)
+class Reach:
+    """One recipient of a broadcast: how the delivery stands, and where the recipient lives."""
+
+    state: str  # deliveries.state: 'sent', 'pending', 'unreachable', 'opted_out', 'failed', 'cancelled', …
+    kabupaten_code: str | None = None
+
+
+def kabupaten_code(region_code: str | None) -> str | None:
+    """The kabupaten/kota a Kemendagri code lies in, i.e. its first two segments
+    ("64.02.06.1002" → "64.02"); None without a code or for a province alone."""
+    parts = (region_code or "").strip().split(".")
+    return ".".join(parts[:2]) if len(parts) >= 2 else None
 
 
 def day_start(day: date, tz: ZoneInfo = REPORT_TZ) -> datetime:

@@ -1,4 +1,5 @@
-"""Usage statistics: questions per day by status, top entries, 👍/👎, companions (pure)."""
+"""Usage statistics: questions per day by status, top entries, 👍/👎, companions, and the same
+per kabupaten/kota with broadcast reach (pure)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.reports.records import REPORT_TZ, STATUSES, Companion, QuestionOutcome, Status, Vote, local_day
+from bot.reports.records import (
+    REPORT_TZ,
+    STATUSES,
+    Companion,
+    QuestionOutcome,
+    Reach,
+    Status,
+    Vote,
+    local_day,
+)
 
 TOP_ENTRIES = 10
 TOP_REGIONS = 10
+TOP_KABUPATEN = 10
+OTHER_REGIONS = "…"  # the by_region label, and the by_kabupaten code, of everything beyond the top regions
+NOT_ADDRESSED = frozenset({"cancelled"})  # delivery states that were never meant to go out after all
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,33 @@ class EntryCount:
 
 
 @dataclass(frozen=True)
+class RegionRow:
+    """One kabupaten/kota: what its people asked, how many are registered, what reached them."""
+
+    code: str | None  # "64.02"; None: no kabupaten/kota chosen; OTHER_REGIONS: the rest together
+    name: str | None  # the official name (the code when unknown); None for the two rows above
+    asked: int = 0
+    answered: int = 0  # status 'answer'
+    companions: int = 0
+    sent: int = 0  # broadcast messages delivered
+    addressed: int = 0  # broadcast messages meant for them (every recipient row but cancelled ones)
+    regions: int = 1  # how many kabupaten/kota the row stands for (the "lainnya" row: several)
+
+    @property
+    def unset(self) -> bool:
+        return self.code is None
+
+    @property
+    def other(self) -> bool:
+        return self.code == OTHER_REGIONS
+
+    @property
+    def answered_share(self) -> float | None:
+        """Share of questions answered (0..1); None without questions."""
+        return self.answered / self.asked if self.asked else None
+
+
+@dataclass(frozen=True)
 class Stats:
     first_day: date
     last_day: date
@@ -47,6 +87,13 @@ class Stats:
     companions: int
     by_role: tuple[tuple[str | None, int], ...]  # None: not filled in; most first
     by_region: tuple[tuple[str | None, int], ...]  # kabupaten/kota, top TOP_REGIONS, then the rest
+    # per kabupaten/kota code, most questions first: the top ones, "lainnya", then "belum dipilih"
+    by_kabupaten: tuple[RegionRow, ...] = ()
+
+    @property
+    def has_regions(self) -> bool:
+        """Whether anyone counted here has a kabupaten/kota code (the per-region section is worth showing)."""
+        return any(not row.unset for row in self.by_kabupaten)
 
     def total(self, status: Status | None = None) -> int:
         return sum(day.total if status is None else day.of(status) for day in self.days)
@@ -61,9 +108,6 @@ class Stats:
         return self.thumbs_up / self.votes if self.votes else None
 
 
-OTHER_REGIONS = "…"  # the by_region label for everything beyond the top regions
-
-
 def build_stats(
     questions: Iterable[QuestionOutcome],
     votes: Iterable[Vote],
@@ -75,11 +119,17 @@ def build_stats(
     top: int = TOP_ENTRIES,
     top_regions: int = TOP_REGIONS,
     tz: ZoneInfo = REPORT_TZ,
+    reach: Iterable[Reach] = (),
+    names: Mapping[str, str] | None = None,
+    top_kabupaten: int = TOP_KABUPATEN,
 ) -> Stats:
     """Statistics from ``since`` (or the first question) to ``today``, days in ``tz``.
 
     The rows are expected to be filtered by ``since`` already; companions are everyone registered.
+    ``reach`` is the broadcast deliveries since then; ``names`` the official kabupaten/kota names by
+    code (without one, the name stored with the people of that code, else the code itself).
     """
+    questions = list(questions)
     per_day: dict[date, Counter[str]] = {}
     answered: Counter[str] = Counter()
     for question in questions:
@@ -101,6 +151,7 @@ def build_stats(
     )
     vote_counts = Counter(vote.value for vote in votes)
     people = list(companions)
+    kabupaten = by_kabupaten(questions, people, reach, names=_names(people, names or {}), top=top_kabupaten)
     roles = Counter(person.role for person in people)
     regions = _regions(person.kabupaten for person in people)
     ranked_regions = sorted(regions.items(), key=_most_first)
@@ -116,7 +167,74 @@ def build_stats(
         companions=len(people),
         by_role=tuple(sorted(roles.items(), key=_most_first)),
         by_region=tuple(shown + ([(OTHER_REGIONS, rest)] if rest else [])),
+        by_kabupaten=kabupaten,
     )
+
+
+def by_kabupaten(
+    questions: Iterable[QuestionOutcome],
+    people: Iterable[Companion],
+    reach: Iterable[Reach],
+    *,
+    names: Mapping[str, str],
+    top: int = TOP_KABUPATEN,
+) -> tuple[RegionRow, ...]:
+    """One row per kabupaten/kota code, most questions first (then most companions, then by name):
+    at most ``top`` rows, one "lainnya" row for the rest, and one row for people without a code."""
+    counts: dict[str | None, Counter[str]] = {}
+    for question in questions:
+        row = counts.setdefault(question.kabupaten_code, Counter())
+        row["asked"] += 1
+        row["answered"] += int(question.status == "answer")
+    for person in people:
+        counts.setdefault(person.kabupaten_code, Counter())["companions"] += 1
+    for delivery in reach:
+        row = counts.setdefault(delivery.kabupaten_code, Counter())
+        row["addressed"] += int(delivery.state not in NOT_ADDRESSED)
+        row["sent"] += int(delivery.state == "sent")
+    ranked = sorted(
+        (_row(code, names.get(code, code), numbers) for code, numbers in counts.items() if code is not None),
+        key=lambda row: (-row.asked, -row.companions, row.name or "", row.code or ""),
+    )
+    rows = ranked[:top]
+    if len(ranked) > top:
+        rows.append(_together(OTHER_REGIONS, ranked[top:]))
+    if None in counts:
+        rows.append(_row(None, None, counts[None]))
+    return tuple(rows)
+
+
+def _row(code: str | None, name: str | None, numbers: Counter[str]) -> RegionRow:
+    return RegionRow(
+        code, name, numbers["asked"], numbers["answered"], numbers["companions"], numbers["sent"], numbers["addressed"]
+    )
+
+
+def _together(code: str, rows: list[RegionRow]) -> RegionRow:
+    return RegionRow(
+        code,
+        None,
+        asked=sum(row.asked for row in rows),
+        answered=sum(row.answered for row in rows),
+        companions=sum(row.companions for row in rows),
+        sent=sum(row.sent for row in rows),
+        addressed=sum(row.addressed for row in rows),
+        regions=len(rows),
+    )
+
+
+def _names(people: Iterable[Companion], official: Mapping[str, str]) -> dict[str, str]:
+    """``official`` names, completed by the kabupaten name most often stored with each code."""
+    stored: dict[str, Counter[str]] = {}
+    for person in people:
+        if person.kabupaten_code and person.kabupaten and person.kabupaten.strip():
+            stored.setdefault(person.kabupaten_code, Counter())[person.kabupaten.strip()] += 1
+    return {code: _most_used(forms) for code, forms in stored.items()} | dict(official)
+
+
+def _most_used(forms: Counter[str]) -> str:
+    """The most frequent text (the first alphabetically among equals)."""
+    return min(forms.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
 def _most_first(item: tuple[str | None, int]) -> tuple[int, int, str]:
@@ -136,8 +254,7 @@ def _regions(names: Iterable[str | None]) -> Counter[str | None]:
         spellings.setdefault(cleaned.casefold(), Counter())[cleaned] += 1
     counts: Counter[str | None] = Counter()
     for forms in spellings.values():
-        shown = sorted(forms.items(), key=lambda item: (-item[1], item[0]))[0][0]
-        counts[shown] = sum(forms.values())
+        counts[_most_used(forms)] = sum(forms.values())
     if unset:
         counts[None] = unset
     return counts

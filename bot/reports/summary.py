@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.content.models import Messages
 from bot.reports.records import REPORT_TZ
-from bot.reports.stats import OTHER_REGIONS, Stats
+from bot.reports.stats import OTHER_REGIONS, RegionRow, Stats
 from bot.reports.unanswered import QuestionGroup
 
 ROLE_MESSAGE = "tg_role_{}"  # the labels the profile buttons use
@@ -40,6 +40,45 @@ def region_label(messages: Messages, region: str | None) -> str:
     if region is None:
         return messages.get("report_region_unset")
     return messages.get("report_region_other") if region == OTHER_REGIONS else region
+
+
+def kabupaten_label(messages: Messages, row: RegionRow) -> str:
+    """The kabupaten/kota's name, "Wilayah belum dipilih", or "5 kabupaten/kota lainnya"."""
+    if row.unset:
+        return messages.get("report_region_none")
+    if row.other:
+        return messages.get("report_region_others", count=row.regions)
+    return row.name or str(row.code)
+
+
+def percent(share: float | None) -> int:
+    return round((share or 0) * 100)
+
+
+def kabupaten_line(messages: Messages, row: RegionRow) -> str:
+    """One row of the per-kabupaten section: questions, answered share, companions, broadcast reach."""
+    name = kabupaten_label(messages, row)
+    if row.asked:
+        line = messages.get(
+            "report_stats_kabupaten_item",
+            name=name,
+            asked=row.asked,
+            answered=row.answered,
+            percent=percent(row.answered_share),
+            companions=row.companions,
+        )
+    else:
+        line = messages.get("report_stats_kabupaten_item_quiet", name=name, companions=row.companions)
+    if row.addressed:
+        line = messages.get("report_stats_kabupaten_broadcast", item=line, sent=row.sent, addressed=row.addressed)
+    return line
+
+
+def kabupaten_section(stats: Stats, messages: Messages) -> list[str]:
+    """The heading and one line per kabupaten/kota row; nothing when nobody has a region code."""
+    if not stats.has_regions:
+        return []
+    return [messages.get("report_stats_kabupaten_heading"), *(kabupaten_line(messages, r) for r in stats.by_kabupaten)]
 
 
 def unanswered_blocks(
@@ -84,7 +123,10 @@ def unanswered_blocks(
 
 
 def stats_summary(stats: Stats, messages: Messages, since: date | None = None) -> str:
-    """A few lines: questions by status, feedback, the top entries, companions by role and region."""
+    """A few lines: questions by status, feedback, the top entries, companions by role and region.
+
+    Once anyone has an official region code the typed-name region line gives way to the
+    per-kabupaten/kota section (questions, answered, companions, broadcast reach)."""
     lines = [
         messages.get("report_stats_title", period=period(messages, since or stats.first_day), days=len(stats.days)),
         messages.get(
@@ -116,7 +158,8 @@ def stats_summary(stats: Stats, messages: Messages, since: date | None = None) -
     if stats.by_role:
         items = ", ".join(f"{role_label(messages, role)} {count}" for role, count in stats.by_role)
         lines.append(messages.get("report_stats_roles", items=items))
-    if stats.by_region:
+    if stats.by_region and not stats.has_regions:
         items = ", ".join(f"{region_label(messages, region)} {count}" for region, count in stats.by_region)
         lines.append(messages.get("report_stats_regions", items=items))
+    lines += kabupaten_section(stats, messages)
     return "\n".join(lines)

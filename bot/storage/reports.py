@@ -1,8 +1,9 @@
 """The rows the admin reports are built from (``bot.reports``), read with parameterised SQL.
 
 ``since`` is an aware moment (the start of a day in WIB, usually); ``None`` means everything.
-``regions`` (Kemendagri codes) keeps only what people inside those regions asked or are: a
-region-scoped coordinator's view; empty means everyone.
+``regions`` (Kemendagri codes) keeps only what people inside those regions asked, are or were sent:
+a region-scoped coordinator's view; empty means everyone. Question, companion and broadcast rows
+carry the person's kabupaten/kota code (``records.kabupaten_code`` of ``users.region_code``).
 Stored times are ISO-8601 UTC text in one format (``utc_now``), so text order is time order and
 the bound is compared as text.
 """
@@ -12,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from bot.reports.records import AskedQuestion, Companion, QuestionOutcome, Vote
+from bot.reports.records import (
+    AskedQuestion,
+    Companion,
+    QuestionOutcome,
+    Reach,
+    Vote,
+    kabupaten_code,
+)
 from bot.storage.database import Database
 from bot.storage.region_codes import inside_sql
 
@@ -70,14 +78,20 @@ def _name(first_name: str | None, username: str | None, telegram_id: int | None)
 async def question_outcomes(
     db: Database, since: datetime | None = None, regions: Sequence[str] = ()
 ) -> list[QuestionOutcome]:
-    """How every question since then was answered, oldest first."""
+    """How every question since then was answered, oldest first, with the asker's kabupaten/kota."""
     inside, params = inside_sql("u.region_code", regions)
     rows = await db.fetch_all(
-        "SELECT q.status, q.entry_id, q.asked_at FROM questions q LEFT JOIN users u ON u.telegram_id = q.telegram_id"
+        "SELECT q.status, q.entry_id, q.asked_at, u.region_code"
+        " FROM questions q LEFT JOIN users u ON u.telegram_id = q.telegram_id"
         f" WHERE q.asked_at >= ? AND {inside} ORDER BY q.asked_at, q.id",
         (_bound(since), *params),
     )
-    return [QuestionOutcome(row["status"], row["entry_id"], datetime.fromisoformat(row["asked_at"])) for row in rows]
+    return [
+        QuestionOutcome(
+            row["status"], row["entry_id"], datetime.fromisoformat(row["asked_at"]), kabupaten_code(row["region_code"])
+        )
+        for row in rows
+    ]
 
 
 async def votes(db: Database, since: datetime | None = None, regions: Sequence[str] = ()) -> list[Vote]:
@@ -92,7 +106,22 @@ async def votes(db: Database, since: datetime | None = None, regions: Sequence[s
 
 
 async def companions(db: Database, regions: Sequence[str] = ()) -> list[Companion]:
-    """Everyone registered: their role and kabupaten/kota (no names)."""
+    """Everyone registered: their role and kabupaten/kota, name and code (no personal names)."""
     inside, params = inside_sql("region_code", regions)
-    rows = await db.fetch_all(f"SELECT role, kabupaten FROM users WHERE {inside} ORDER BY telegram_id", params)
-    return [Companion(row["role"], row["kabupaten"]) for row in rows]
+    rows = await db.fetch_all(
+        f"SELECT role, kabupaten, region_code FROM users WHERE {inside} ORDER BY telegram_id", params
+    )
+    return [Companion(row["role"], row["kabupaten"], kabupaten_code(row["region_code"])) for row in rows]
+
+
+async def broadcast_reach(db: Database, since: datetime | None = None, regions: Sequence[str] = ()) -> list[Reach]:
+    """One row per recipient of every broadcast created since then: the delivery's state and the
+    recipient's kabupaten/kota (None once the person is gone or never chose one)."""
+    inside, params = inside_sql("u.region_code", regions)
+    rows = await db.fetch_all(
+        "SELECT d.state, u.region_code FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id"
+        " LEFT JOIN users u ON u.telegram_id = d.telegram_id"
+        f" WHERE b.created_at >= ? AND {inside} ORDER BY d.broadcast_id, d.telegram_id",
+        (_bound(since), *params),
+    )
+    return [Reach(row["state"], kabupaten_code(row["region_code"])) for row in rows]

@@ -195,11 +195,14 @@ async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     questions = await report_store.question_outcomes(s.db, start, regions)
     votes = await report_store.votes(s.db, start, regions)
     people = await report_store.companions(s.db, regions)
+    reach = await report_store.broadcast_reach(s.db, start, regions)
     if regions:  # a scoped coordinator is told whose numbers these are
         await message.reply_html(esc(s.text("tg_report_scope", regions="; ".join(region_name(s, c) for c in regions))))
     engine = s.engine
     titles = {entry.id: entry.question for entry in engine.entries}
-    stats = build_stats(questions, votes, people, today=today, since=since, titles=titles)
+    regencies = engine.content.regions.regencies if engine.content.regions else []
+    names = {region.code: region.name for region in regencies}
+    stats = build_stats(questions, votes, people, today=today, since=since, titles=titles, reach=reach, names=names)
     png = await asyncio.to_thread(_chart, stats, engine, since)  # matplotlib takes a while: off the loop
     await message.reply_photo(png, caption=s.text("tg_stats_caption", period=period(engine.messages, since)))
     await send_html(message, plain_html(stats_summary(stats, engine.messages, since)))

@@ -304,6 +304,11 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     s = services(context)
     user, message, chat = update.effective_user, update.effective_message, update.effective_chat
     assert message is not None
+    # Danger signs first: the referral goes out before the bot even looks for an answer.
+    referral = s.engine.urgency.referral_for(text) if s.engine.urgency is not None else None
+    if referral is not None:
+        log.info("danger-sign referral sent in update %s", update.update_id)  # never the text
+        await send_html(message, plain_html(referral))
     reply = s.engine.ask(text, previous=recent_answer(context))
     note_outcome(reply.status)  # the per-update log line (bot.telegram.update_log), never the text
     if user is not None:
@@ -314,7 +319,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
             user.id if user else None, chat.type if chat else None, text, reply.status,
             reply.entry.id if reply.entry else None, reply.score,
         )  # fmt: skip
-    await send_reply(update, context, reply, question_id)
+    if referral is None or reply.status != "none":  # after a referral, no "not covered" as well
+        await send_reply(update, context, reply, question_id)
 
 
 def recent_answer(context: ContextTypes.DEFAULT_TYPE) -> str | None:

@@ -54,7 +54,9 @@ def detector() -> UrgencyDetector:
         ("dulu anak saya kejang", []),  # the past
         ("dulu sempat, sekarang bayi kejang lagi, tolong", ["convulsion"]),  # … unless it is happening now
         ("bayi kejang kemarin, sudah sembuh sekarang", []),  # over, whatever else it says
-        ("ibunya tidak mau menyusui bayi", []),  # "menyusui" (to breastfeed) is not "menyusu" + a suffix
+        ("ibunya tidak mau menyusui bayi", []),
+        ("bayi ga kejang kok, cuma rewel", []),  # a denied sign is no sign
+        ("bayi ga mau nyusu, ga kejang", ["not-feeding"]),  # … but a phrase that is itself a denial counts  # "menyusui" (to breastfeed) is not "menyusu" + a suffix
     ],
 )
 def test_danger_signs_are_read_as_people_write_them(detector, text, signs):

@@ -11,13 +11,15 @@ happening; one saying it is over (``resolved``: "sudah sembuh") never is. Runs b
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.content.urgent import DangerSign, UrgentRules
 from bot.matching.normalise import split_words
 
 Words = tuple[str, ...]
+Key = tuple[str, str]  # what a phrase stands for: ("who", group), ("sign", n), ("with", n), ("now", "") …
+MIN_STEM = 3
 # A word may end in one of these and still be the word ("bayinya", "pendarahannya", "bayiku").
 SUFFIXES = ("nya", "ku", "mu", "kah", "lah", "pun", "an", "in", "e", "ne", "na")
 # A phrase right after one of these is denied ("ga demam", "tidak pusing"), unless it starts with one.
@@ -38,11 +40,15 @@ class UrgencyDetector:
     def __init__(self, rules: UrgentRules) -> None:
         self.rules = rules
         self._same = {variant: key for key, variants in rules.same.items() for variant in variants}
-        self._subjects = {group: self._phrases(items) for group, items in rules.subjects.items()}
-        self._not_now = self._phrases(rules.not_now)
-        self._resolved = self._phrases(rules.resolved)
-        self._now = self._phrases(rules.now)
-        self._signs = [(sign, self._phrases(sign.phrases), self._phrases(sign.with_any)) for sign in rules.signs]
+        entries: list[tuple[Words, Key]] = []
+        for group, items in rules.subjects.items():
+            entries += [(phrase, ("who", group)) for phrase in self._phrases(items)]
+        for kind, items in (("not_now", rules.not_now), ("now", rules.now), ("resolved", rules.resolved)):
+            entries += [(phrase, (kind, "")) for phrase in self._phrases(items)]
+        for number, sign in enumerate(rules.signs):
+            entries += [(phrase, ("sign", str(number))) for phrase in self._phrases(sign.phrases)]
+            entries += [(phrase, ("with", str(number))) for phrase in self._phrases(sign.with_any)]
+        self._index = _PhraseIndex(entries)
 
     def words(self, text: str) -> Words:
         out: list[str] = []
@@ -56,18 +62,17 @@ class UrgencyDetector:
         return [self.words(item) for item in items if item.strip()]
 
     def detect(self, text: str) -> Urgency:
-        words = self.words(text)
-        if not words:
+        found = self._index.keys_in(self.words(text))
+        if ("resolved", "") in found or (("not_now", "") in found and ("now", "") not in found):
             return Urgency(())
-        if _any(words, self._resolved) or (_any(words, self._not_now) and not _any(words, self._now)):
-            return Urgency(())
-        present = {group for group, phrases in self._subjects.items() if _any(words, phrases)}
-        found = tuple(
+        signs = tuple(
             sign
-            for sign, phrases, with_any in self._signs
-            if present.intersection(sign.who) and _any(words, phrases) and (not with_any or _any(words, with_any))
+            for number, sign in enumerate(self.rules.signs)
+            if ("sign", str(number)) in found
+            and any(("who", group) in found for group in sign.who)
+            and (not sign.with_any or ("with", str(number)) in found)
         )
-        return Urgency(found)
+        return Urgency(signs)
 
     def referral(self, urgency: Urgency) -> str:
         """The immediate referral: what to do now, the emergency numbers, and the references that name
@@ -88,24 +93,34 @@ class UrgencyDetector:
         return self.referral(urgency) if urgency.urgent else None
 
 
-def _any(words: Words, phrases: Sequence[Words]) -> bool:
-    return any(_contains(words, phrase) for phrase in phrases)
+class _PhraseIndex:
+    """Every phrase of the rules by its first word: one pass over a message finds them all."""
+
+    def __init__(self, entries: Iterable[tuple[Words, Key]]) -> None:
+        self._by_first: dict[str, list[tuple[Words, Key]]] = {}
+        for phrase, key in entries:
+            if phrase:
+                self._by_first.setdefault(phrase[0], []).append((phrase, key))
+
+    def keys_in(self, words: Words) -> set[Key]:
+        found: set[Key] = set()
+        for start, word in enumerate(words):
+            negated = start > 0 and words[start - 1] in NEGATIONS
+            for stem in _stems(word):
+                for phrase, key in self._by_first.get(stem, ()):
+                    if key in found or (negated and phrase[0] not in NEGATIONS) or len(phrase) > len(words) - start:
+                        continue
+                    if all(_same_word(words[start + i], phrase[i]) for i in range(1, len(phrase))):
+                        found.add(key)
+        return found
 
 
-def _contains(words: Words, phrase: Words) -> bool:
-    size = len(phrase)
-    if not size or size > len(words):
-        return False
-    denies = phrase[0] not in NEGATIONS
-    for start in range(len(words) - size + 1):
-        if denies and start > 0 and words[start - 1] in NEGATIONS:
-            continue
-        if all(_same_word(words[start + i], phrase[i]) for i in range(size)):
-            return True
-    return False
+def _stems(word: str) -> list[str]:
+    """The word, and the word without each suffix it may carry ("pendarahannya" → "pendarahan")."""
+    return [word] + [word[: -len(s)] for s in SUFFIXES if word.endswith(s) and len(word) - len(s) >= MIN_STEM]
 
 
 def _same_word(word: str, wanted: str) -> bool:
     if word == wanted:
         return True
-    return len(wanted) >= 3 and word.startswith(wanted) and word[len(wanted):] in SUFFIXES
+    return len(wanted) >= MIN_STEM and word.startswith(wanted) and word[len(wanted):] in SUFFIXES

@@ -449,6 +449,23 @@ class FakeBotApi:
         self._pulse("updates")
         return update_id
 
+    # The smallest valid payload of each kind of message that is not text (Bot API field names).
+    MEDIA = {
+        "voice": {"file_id": "v1", "file_unique_id": "uv1", "duration": 4},
+        "photo": [{"file_id": "p1", "file_unique_id": "up1", "width": 90, "height": 90}],
+        "video": {"file_id": "vd1", "file_unique_id": "uvd1", "width": 90, "height": 90, "duration": 3},
+        "sticker": {"file_id": "s1", "file_unique_id": "us1", "width": 512, "height": 512, "is_animated": False,
+                    "is_video": False, "type": "regular"},
+        "location": {"latitude": -0.4948, "longitude": 117.1436},
+        "document": {"file_id": "d1", "file_unique_id": "ud1", "file_name": "laporan.pdf"},
+    }
+
+    def user_media(self, chat_id: int, kind: str, caption: str | None = None) -> int:
+        """A private message that is not text (``kind`` of MEDIA), with an optional caption."""
+        chat = self._chat(chat_id, "private", "Siti")
+        message = self._new_message(chat, self._user(chat_id, "Siti"), caption=caption, **{kind: self.MEDIA[kind]})
+        return self._push("message", message)
+
     def user_message(self, chat_id: int, text: str, user_id: int | None = None,
                      first_name: str = "Siti", chat_type: str | None = "private",
                      reply_to_bot: bool = False) -> int:

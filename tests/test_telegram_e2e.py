@@ -255,3 +255,17 @@ async def test_inline_mode_without_matches_explains_with_a_button(fake_api, engi
         assert call["results"] == []
         request = next(c for c in fake_api.calls if c["method"] == "answerInlineQuery")
         assert "Belum ada jawaban" in str(request["params"].get("button"))
+
+
+async def test_messages_that_are_not_text_get_a_kind_reply_and_a_caption_is_answered(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path):
+        expected = {"voice": "pesan suara", "photo": "isi foto", "sticker": "silakan ketik saja",
+                    "location": "/profil", "document": "hanya bisa membaca pesan teks",
+                    "video": "hanya bisa membaca pesan teks"}  # fmt: skip
+        for kind, words in expected.items():
+            seen = len(fake_api.sent)
+            fake_api.user_media(USER, kind)
+            await fake_api.wait_for(lambda c, w=words, n=seen: fake_api.sent.index(c) >= n and w in (c.get("text") or ""))
+        fake_api.user_media(USER, "photo", caption="apa itu pkh")
+        await fake_api.wait_for(lambda c: "keterangannya saya jawab" in (c.get("text") or ""))
+        await fake_api.wait_for(lambda c: "Program Keluarga Harapan" in (c.get("text") or ""))

@@ -167,6 +167,9 @@ def add_handlers(application: Application) -> None:
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & text, profile.recheck), group=1)
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & text, handlers.private_text))
     application.add_handler(MessageHandler(filters.ChatType.GROUPS & text, handlers.group_text))
+    media = (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.PHOTO | filters.VIDEO | filters.Sticker.ALL
+             | filters.LOCATION | filters.Document.ALL | filters.CONTACT)  # fmt: skip
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & media, handlers.not_text))
     for names, callback, _ in PUBLIC_COMMANDS:
         application.add_handler(CommandHandler(list(names), callback))
     application.add_handler(CommandHandler(["lewati", "skip"], profile.skip))

@@ -267,6 +267,25 @@ async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await answer_question(update, context, message.text)
 
 
+NOT_TEXT_KINDS = ("voice", "audio", "video_note", "photo", "video", "sticker", "location", "document", "contact")
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A voice note, photo, sticker, location … in a private chat: the bot reads only text, so it says
+    so kindly; a caption is read as the question."""
+    message = update.effective_message
+    if message is None:
+        return
+    kind = next((k for k in NOT_TEXT_KINDS if getattr(message, k, None)), "other")
+    key = f"tg_not_text_{kind}" if kind in ("voice", "audio", "video_note", "photo", "sticker", "location") else (
+        "tg_not_text_other")
+    if message.caption and message.caption.strip():
+        await message.reply_html(esc(services(context).text("tg_not_text_caption")))
+        await answer_question(update, context, message.caption)
+        return
+    await message.reply_html(esc(services(context).text(key)))
+
+
 async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """In groups the bot answers only when mentioned or replied to."""
     message = update.effective_message

@@ -177,6 +177,15 @@ class OfficialRegions:
         name = self.catalogue.short_label(code) if self.catalogue is not None else code
         return f"{name} ({code})" if name != code else code
 
+    def audience(self, audience: Audience) -> str:
+        """How a broadcast's audience reads, its regions by their official names ("role tpk, region
+        Kabupaten Kutai Kartanegara (64.02)")."""
+        if not audience.regions:
+            return audience.describe()
+        rest = Audience(audience.roles, audience.kabupaten, audience.kecamatan)
+        regions = "region " + " or ".join(self.short_label(code) for code in audience.regions)
+        return regions if rest.everyone else f"{rest.describe()}, {regions}"
+
     def scope(self, codes: Sequence[str]) -> str:
         """A coordinator's regions by their official names; "national" when there are none."""
         return "; ".join(f"{self.label(code)} ({code})" for code in codes) or "national"
@@ -384,7 +393,7 @@ async def _broadcast_list(args: argparse.Namespace, db: Database, console: Conso
         b = report.broadcast
         preview = b.text if len(b.text) <= 40 else b.text[:39] + "…"
         table.add_row(
-            str(b.id), b.status, f"{b.send_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}", b.audience.describe(),
+            str(b.id), b.status, f"{b.send_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}", args.official.audience(b.audience),
             _progress(report), preview,
         )  # fmt: skip
     console.print(table)
@@ -440,7 +449,7 @@ async def _broadcast_status(args: argparse.Namespace, db: Database, console: Con
     report = await store.broadcast_report(db, args.broadcast_id)
     b = report.broadcast
     console.print(
-        f"broadcast {b.id}: {b.status}; {_progress(report)}; audience {b.audience.describe()}; "
+        f"broadcast {b.id}: {b.status}; {_progress(report)}; audience {args.official.audience(b.audience)}; "
         f"send at {b.send_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC",
         markup=False, highlight=False,
     )  # fmt: skip

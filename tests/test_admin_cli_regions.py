@@ -299,3 +299,12 @@ def test_a_broadcast_to_everyone_previews_the_total(env, capsys):
     assert "total: 7 people (everyone)" in capsys.readouterr().out
     assert recipients(env) == [{KAB, KEC, DESA, JAKPUS, TYPO, BOGORR, NOBODY}]
 
+
+
+def test_broadcast_list_and_status_name_the_regions(env, capsys):
+    assert main(["broadcast", "send", "--text", "Rapat Senin", "--role", "tpk", "--region", "kukar", "--yes"]) == 0
+    capsys.readouterr()
+    assert main(["broadcast", "status", "1"]) == 0
+    assert "audience role tpk, region Kabupaten Kutai Kartanegara (64.02);" in capsys.readouterr().out
+    assert main(["broadcast", "list"]) == 0
+    assert "Kabupaten Kutai" in capsys.readouterr().out

@@ -109,3 +109,20 @@ def test_urgency_sets_meet_their_floors(engine, name):
     floors = UrgencyFloors.for_set((tests / "quality_floors.yaml").read_text(encoding="utf-8"), name)
     assert result.urgent >= 40 and result.look_alikes >= 40
     assert floors.failures(result) == [], (result.missed, result.alarmed)
+
+
+async def test_urgent_messages_are_flagged_and_counted_in_statistik(fake_api, engine, tmp_path):
+    from tests.conftest import ADMIN
+
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        services = application.bot_data["services"]
+        fake_api.user_message(4242, "bayi saya kejang2 dari tadi, tolong")
+        await fake_api.wait_for(lambda c: "119" in (c.get("text") or ""))
+        fake_api.user_message(4242, "apa itu pkh")
+        await fake_api.wait_for(lambda c: "Program Keluarga Harapan" in (c.get("text") or ""))
+        await services.flush_questions()
+        rows = await services.db.fetch_all("SELECT text, urgent FROM questions ORDER BY id")
+        assert [(r["text"], r["urgent"]) for r in rows] == [("bayi saya kejang2 dari tadi, tolong", 1), ("apa itu pkh", 0)]
+        fake_api.user_message(ADMIN, "/statistik")
+        shown = await fake_api.wait_for(lambda c: c["chat_id"] == ADMIN and "tanda bahaya" in (c.get("text") or ""))
+        assert "langsung dirujuk ke puskesmas/bidan/IGD: 1" in shown["text"]

@@ -239,6 +239,7 @@ REQUIRED_MESSAGES: dict[str, tuple[str, ...]] = {
     "report_stats_companions": ('count',),
     "report_stats_roles": ('items',),
     "report_stats_regions": ('items',),
+    "report_stats_urgent": ('count',),
     "report_role_unset": (),
     "report_region_unset": (),
     "report_region_other": (),

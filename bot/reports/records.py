@@ -33,6 +33,7 @@ class QuestionOutcome:
     entry_id: str | None
     asked_at: datetime  # aware
     kabupaten_code: str | None = None  # the asker's kabupaten/kota ("64.02"); None: not chosen or unknown
+    urgent: bool = False  # described a danger sign and got the immediate referral
 
 
 @dataclass(frozen=True)

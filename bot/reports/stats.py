@@ -89,6 +89,7 @@ class Stats:
     by_region: tuple[tuple[str | None, int], ...]  # kabupaten/kota, top TOP_REGIONS, then the rest
     # per kabupaten/kota code, most questions first: the top ones, "lainnya", then "belum dipilih"
     by_kabupaten: tuple[RegionRow, ...] = ()
+    urgent: int = 0  # questions that described a danger sign and got the immediate referral
 
     @property
     def has_regions(self) -> bool:
@@ -168,6 +169,7 @@ def build_stats(
         by_role=tuple(sorted(roles.items(), key=_most_first)),
         by_region=tuple(shown + ([(OTHER_REGIONS, rest)] if rest else [])),
         by_kabupaten=kabupaten,
+        urgent=sum(1 for question in questions if question.urgent),
     )
 
 

@@ -137,6 +137,8 @@ def stats_summary(stats: Stats, messages: Messages, since: date | None = None) -
             none=stats.total("none"),
         ),
     ]
+    if stats.urgent:
+        lines.append(messages.get("report_stats_urgent", count=stats.urgent))
     if stats.up_ratio is None:
         lines.append(messages.get("report_stats_feedback_none"))
     else:

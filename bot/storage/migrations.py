@@ -155,6 +155,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        5,
+        "danger-sign referrals flagged on questions",
+        """
+        -- the question described a danger sign and got the immediate referral (content/urgent.yaml)
+        ALTER TABLE questions ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0 CHECK (urgent IN (0, 1));
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -51,15 +51,17 @@ async def log_question(
     status: Status,
     entry_id: str | None,
     score: float,
+    urgent: bool = False,
 ) -> int:
     """Record one question and return its id. Text beyond 1000 characters is cut off.
+    ``urgent``: it described a danger sign and got the immediate referral.
 
     ``telegram_id`` must be registered (``register_user``) or ``None``.
     """
     return await db.insert(
-        "INSERT INTO questions (telegram_id, chat_type, text, status, entry_id, score, asked_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        _values(telegram_id, chat_type, text, status, entry_id, score),
+        "INSERT INTO questions (telegram_id, chat_type, text, status, entry_id, score, asked_at, urgent)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (*_values(telegram_id, chat_type, text, status, entry_id, score), int(urgent)),
     )
 
 
@@ -133,8 +135,9 @@ class QuestionLog:
         status: Status,
         entry_id: str | None,
         score: float,
+        urgent: bool = False,
     ) -> int:
-        row = _values(telegram_id, chat_type, text, status, entry_id, score)
+        row = (*_values(telegram_id, chat_type, text, status, entry_id, score), int(urgent))
         question_id = self._next_id
         self._next_id += 1
         self._queued.append((question_id, *row))
@@ -170,8 +173,8 @@ class QuestionLog:
             # A row whose person is no longer registered (deleted from another process, e.g.
             # `stunting-bot users delete`) is skipped instead of failing the whole batch.
             await conn.executemany(
-                "INSERT INTO questions (id, telegram_id, chat_type, text, status, entry_id, score, asked_at)"
-                " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8"
+                "INSERT INTO questions (id, telegram_id, chat_type, text, status, entry_id, score, asked_at, urgent)"
+                " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9"
                 " WHERE ?2 IS NULL OR EXISTS (SELECT 1 FROM users WHERE telegram_id = ?2)",
                 rows,
             )

@@ -81,14 +81,15 @@ async def question_outcomes(
     """How every question since then was answered, oldest first, with the asker's kabupaten/kota."""
     inside, params = inside_sql("u.region_code", regions)
     rows = await db.fetch_all(
-        "SELECT q.status, q.entry_id, q.asked_at, u.region_code"
+        "SELECT q.status, q.entry_id, q.asked_at, u.region_code, q.urgent"
         " FROM questions q LEFT JOIN users u ON u.telegram_id = q.telegram_id"
         f" WHERE q.asked_at >= ? AND {inside} ORDER BY q.asked_at, q.id",
         (_bound(since), *params),
     )
     return [
         QuestionOutcome(
-            row["status"], row["entry_id"], datetime.fromisoformat(row["asked_at"]), kabupaten_code(row["region_code"])
+            row["status"], row["entry_id"], datetime.fromisoformat(row["asked_at"]), kabupaten_code(row["region_code"]),
+            bool(row["urgent"]),
         )
         for row in rows
     ]

@@ -86,12 +86,13 @@ class Services:
         return self.engine.messages.get(key, **values)
 
     async def log_question(
-        self, telegram_id: int | None, chat_type: str | None, text: str, status: str, entry_id: str | None, score: float
+        self, telegram_id: int | None, chat_type: str | None, text: str, status: str, entry_id: str | None,
+        score: float, urgent: bool = False,
     ) -> int:
         """Remember a question; with the write-behind log this does not wait for the database."""
         if self.question_log is not None:
-            return self.question_log.record(telegram_id, chat_type, text, status, entry_id, score)
-        return await questions.log_question(self.db, telegram_id, chat_type, text, status, entry_id, score)
+            return self.question_log.record(telegram_id, chat_type, text, status, entry_id, score, urgent)
+        return await questions.log_question(self.db, telegram_id, chat_type, text, status, entry_id, score, urgent)
 
     async def flush_questions(self) -> None:
         """Write the questions the write-behind log still holds (before reading or referring to them)."""
@@ -336,7 +337,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     if not reply.empty and reply.small_talk is None:
         question_id = await s.log_question(
             user.id if user else None, chat.type if chat else None, text, reply.status,
-            reply.entry.id if reply.entry else None, reply.score,
+            reply.entry.id if reply.entry else None, reply.score, urgent=referral is not None,
         )  # fmt: skip
     if referral is None or reply.status != "none":  # after a referral, no "not covered" as well
         await send_reply(update, context, reply, question_id)

@@ -278,3 +278,25 @@ async def test_a_version_2_database_upgrades_to_3_keeping_broadcasts(tmp_path):
         assert count == 1 and broadcast.ack_requested and broadcast.reported_at is None
         assert (await find_by_username(db, "@ORANG1001")).telegram_id == 1001
         assert await find_by_username(db, "@") is None
+
+
+async def test_a_resend_leaves_out_people_who_deleted_their_data(fake_api, engine, tmp_path):
+    from bot.storage.privacy import delete_person
+
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        fast_progress(application)
+        db = application.bot_data["services"].db
+        await coordinator(db)
+        await people(db, range(1001, 1004), role="kpm_kader")
+        broadcast_id, _ = await store.create_broadcast(db, "Mohon konfirmasi", store.Audience(roles=("kpm_kader",)),
+                                                       created_by=COORDINATOR, ack_requested=True)  # fmt: skip
+        application.bot_data["broadcast_sender"].wake()
+        await fake_api.wait_for(lambda c: c["chat_id"] == 1003 and c["text"] == "Mohon konfirmasi")
+        for _ in range(100):  # the last delivery is marked sent right after the API call returns
+            if (await store.acknowledgements(db, broadcast_id))[1] == [1001, 1002, 1003]:
+                break
+            await asyncio.sleep(0.05)
+        await delete_person(db, 1003)  # their delivery row stays, anonymised
+        version = application.bot_data["services"].version  # "Kirim ulang …" under the report
+        fake_api.callback(COORDINATOR, 1, f"{version}|b|resend|{broadcast_id}")
+        await fake_api.wait_for(lambda c: f"Kirim ulang siaran #{broadcast_id} ke 2 orang" in (c["text"] or ""))

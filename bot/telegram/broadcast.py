@@ -2,8 +2,9 @@
 running or scheduled broadcast ("Batalkan siaran" on the progress message, or /batal_siaran ID),
 and the progress reporter that edits the coordinator's progress message and sends the final report.
 
-The draft lives in ``user_data[DRAFT]``; a text step sets ``user_data[AWAITING]`` to one of
-``TEXT_STEPS`` (``handlers.private_text`` hands those here). Permission (coordinator or admin)
+The draft lives in ``user_data[DRAFT]``; a text step ("broadcast_text", "broadcast_region",
+"broadcast_time") waits through ``bot.telegram.waiting``, which hands its text to ``on_text``.
+Permission (coordinator or admin, and a scoped coordinator's regions)
 is checked on every command, text step and button, not only at /siaran. Delivery itself is the
 sender's job (``bot.broadcast.sender``): confirming only queues the broadcast
 (``create_broadcast`` snapshots the recipients) and wakes the sender.
@@ -32,7 +33,7 @@ from telegram.ext import Application, ContextTypes
 from bot.broadcast import when
 from bot.regions.places import within
 from bot.regions.zones import WIB, Zone
-from bot.storage import broadcasts, users
+from bot.storage import Database, broadcasts, users
 from bot.storage.broadcasts import Audience, Broadcast
 from bot.telegram import keyboards, waiting
 from bot.telegram.handlers import (
@@ -48,7 +49,6 @@ from bot.telegram.render import esc, plain_html
 log = logging.getLogger(__name__)
 
 DRAFT = "broadcast_draft"  # user_data key: the /siaran draft being composed
-TEXT_STEPS = ("broadcast_text", "broadcast_region", "broadcast_time")
 MAX_REGIONS_TEXT = 1000
 PROGRESS_INTERVAL = 2.0  # seconds between edits of one progress message
 REPORT_PROBLEMS_SHOWN = 10
@@ -643,6 +643,13 @@ async def show_acks(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcas
     await send_html(message, plain_html(text), reply_markup=_report_markup(s, broadcast) if waiting else None)
 
 
+async def _not_confirmed(db: Database, broadcast_id: int) -> list[int]:
+    """Who got the broadcast and has not confirmed reading it: the people a resend goes to (not
+    those who deleted their data since, whose ids are negative)."""
+    _, waiting = await broadcasts.acknowledgements(db, broadcast_id)
+    return [tid for tid in waiting if tid > 0]
+
+
 async def confirm_resend(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_id: int) -> None:
     """ "Kirim ulang …": first say to how many people, and ask."""
     s = services(context)
@@ -653,8 +660,7 @@ async def confirm_resend(update: Update, context: ContextTypes.DEFAULT_TYPE, bro
     if broadcast is None:
         await refuse(update, context, "tg_broadcast_not_yours", id=broadcast_id)
         return
-    _, waiting = await broadcasts.acknowledgements(s.db, broadcast_id)
-    count = len([tid for tid in waiting if tid > 0])
+    count = len(await _not_confirmed(s.db, broadcast_id))
     if not count:
         await message.reply_html(esc(s.text("tg_broadcast_resend_none")))
         return
@@ -675,8 +681,7 @@ async def resend(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_i
     if broadcast is None:
         await refuse(update, context)
         return
-    _, waiting = await broadcasts.acknowledgements(s.db, broadcast_id)
-    waiting = [tid for tid in waiting if tid > 0]  # not those who deleted their data since
+    waiting = await _not_confirmed(s.db, broadcast_id)
     if not waiting:
         await message.reply_html(esc(s.text("tg_broadcast_resend_none")))
         return

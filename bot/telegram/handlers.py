@@ -269,6 +269,8 @@ async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 NOT_TEXT_KINDS = ("voice", "audio", "video_note", "photo", "video", "sticker", "location", "document", "contact")
+# The kinds with a reply of their own in messages.yaml (tg_not_text_<kind>); the others get tg_not_text_other.
+OWN_REPLY_KINDS = frozenset({"voice", "audio", "video_note", "photo", "sticker", "location"})
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -278,8 +280,7 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     kind = next((k for k in NOT_TEXT_KINDS if getattr(message, k, None)), "other")
-    key = f"tg_not_text_{kind}" if kind in ("voice", "audio", "video_note", "photo", "sticker", "location") else (
-        "tg_not_text_other")
+    key = f"tg_not_text_{kind}" if kind in OWN_REPLY_KINDS else "tg_not_text_other"
     if message.caption and message.caption.strip():
         await message.reply_html(esc(services(context).text("tg_not_text_caption")))
         await answer_question(update, context, message.caption)

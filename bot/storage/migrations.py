@@ -163,6 +163,50 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE questions ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0 CHECK (urgent IN (0, 1));
         """,
     ),
+    Migration(
+        6,
+        "questions handed to a person (responders, the queue, notifications)",
+        """
+        -- people an admin lets answer handed-off questions (without the right to broadcast)
+        ALTER TABLE users ADD COLUMN responder INTEGER NOT NULL DEFAULT 0 CHECK (responder IN (0, 1));
+        CREATE TABLE handoffs (
+            id                INTEGER PRIMARY KEY,
+            asker_id          INTEGER NOT NULL REFERENCES users ON DELETE CASCADE,
+            asker_role        TEXT,
+            region_code       TEXT,             -- the asker's official region when they asked
+            text              TEXT NOT NULL,
+            candidates        TEXT NOT NULL DEFAULT '[]',  -- JSON: the bot's best entry ids
+            urgent            INTEGER NOT NULL DEFAULT 0 CHECK (urgent IN (0, 1)),
+            media_kind        TEXT CHECK (media_kind IN ('voice', 'photo')),
+            media_message_id  INTEGER,          -- the asker's own message, forwarded with consent
+            parent_id         INTEGER REFERENCES handoffs ON DELETE SET NULL,  -- asked again after this
+            question_id       INTEGER UNIQUE REFERENCES questions ON DELETE SET NULL,
+            state             TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'answered', 'closed')),
+            to_admins         INTEGER NOT NULL DEFAULT 0 CHECK (to_admins IN (0, 1)),
+            asked_at          TEXT NOT NULL,
+            reminded_at       TEXT,
+            escalated_at      TEXT,
+            answered_by       INTEGER REFERENCES users ON DELETE SET NULL,
+            answerer_name     TEXT,
+            answerer_role     TEXT,
+            answer            TEXT,
+            answered_at       TEXT,
+            answer_message_id INTEGER,          -- the asker's copy of the answer (reply to ask again)
+            rating            INTEGER CHECK (rating IN (-1, 1)),
+            closed_by         INTEGER REFERENCES users ON DELETE SET NULL
+        );
+        CREATE INDEX handoffs_by_state ON handoffs (state, asked_at);
+        CREATE INDEX handoffs_by_asker ON handoffs (asker_id, asked_at);
+        -- the notification each responder got, so that it can be updated once the item is taken
+        CREATE TABLE handoff_notices (
+            handoff_id INTEGER NOT NULL REFERENCES handoffs ON DELETE CASCADE,
+            chat_id    INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            PRIMARY KEY (chat_id, message_id)
+        );
+        CREATE INDEX handoff_notices_by_item ON handoff_notices (handoff_id);
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -4,7 +4,8 @@ Retention (``prune_questions``): logged questions older than ``BOT_QUESTION_RETE
 deleted in batches of ``PRUNE_BATCH`` rows, one short transaction each, so the bot's answers and
 the broadcast sender never wait long for the database lock. **Feedback goes with its question**
 (the schema's ``ON DELETE CASCADE``; deleted explicitly here so it can be counted): every 👍/👎
-the reports count belongs to a question that is still stored, so "questions" and "votes" in a
+the reports count belongs to a question that is still stored (questions handed to a person age
+out with the same cutoff), so "questions" and "votes" in a
 report always cover the same period, and the 👎 list never shows a vote without its question.
 
 Deleting a person (``delete_person``, for ``/hapus_data`` and ``stunting-bot users delete``):
@@ -12,6 +13,8 @@ Deleting a person (``delete_person``, for ``/hapus_data`` and ``stunting-bot use
 * their profile (the ``users`` row: names, role, region, subscription, the coordinator flag);
 * their questions, and every vote on them (theirs and, in groups, other people's);
 * their own votes, on any question;
+* the questions they handed to a person (``bot.storage.handoffs``), with the notifications about
+  them; as a responder, their name leaves the answers they gave;
 * their broadcast delivery rows are **anonymised, not deleted**: the Telegram id becomes a
   negative number unique within the broadcast and the message id is cleared. A broadcast's
   report ("1.200 of 4.000 sent") stays true after a recipient leaves; a row still waiting
@@ -77,13 +80,19 @@ async def prune_questions(
                 feedback += max(cursor.rowcount, 0)
             async with conn.execute(f"DELETE FROM questions WHERE id IN ({_OLDEST})", (bound, batch)) as cursor:
                 deleted = max(cursor.rowcount, 0)
+            # questions handed to a person age out with the question log (their notices cascade)
+            async with conn.execute(
+                "DELETE FROM handoffs WHERE id IN (SELECT id FROM handoffs WHERE asked_at < ? ORDER BY asked_at LIMIT ?)",
+                (bound, batch),
+            ) as cursor:
+                handoffs = max(cursor.rowcount, 0)
             # votes without a question (none are written today) age out by their own time
             async with conn.execute(
                 "DELETE FROM feedback WHERE question_id IS NULL AND created_at < ?", (bound,)
             ) as cursor:
                 feedback += max(cursor.rowcount, 0)
         questions += deleted
-        if deleted < batch or (keep_going is not None and not keep_going()):
+        if (deleted < batch and handoffs < batch) or (keep_going is not None and not keep_going()):
             return Pruned(questions, feedback, cutoff)
         await asyncio.sleep(0)  # let waiting answers and the sender take the lock between batches
 
@@ -98,10 +107,11 @@ class Deleted:
     questions: int
     feedback: int
     deliveries: int
+    handoffs: int = 0  # questions they handed to a person
 
     @property
     def anything(self) -> bool:
-        return self.profile or bool(self.questions or self.feedback or self.deliveries)
+        return self.profile or bool(self.questions or self.feedback or self.deliveries or self.handoffs)
 
 
 async def delete_person(db: Database, telegram_id: int) -> Deleted:
@@ -144,6 +154,14 @@ async def delete_person(db: Database, telegram_id: int) -> Deleted:
             "UPDATE broadcasts SET progress_chat_id = NULL, progress_message_id = NULL WHERE progress_chat_id = ?",
             (telegram_id,),
         )
+        # Questions they handed to a person go with them (ON DELETE CASCADE, notices included); as a
+        # responder, their name leaves the answers they gave (answered_by becomes NULL) and the
+        # notifications sent to their chat are forgotten.
+        async with conn.execute("SELECT count(*) FROM handoffs WHERE asker_id = ?", (telegram_id,)) as cursor:
+            counted = await cursor.fetchone()
+        handoffs = int(counted[0]) if counted else 0
+        await conn.execute("UPDATE handoffs SET answerer_name = NULL WHERE answered_by = ?", (telegram_id,))
+        await conn.execute("DELETE FROM handoff_notices WHERE chat_id = ?", (telegram_id,))
         # created_by of their broadcasts becomes NULL (ON DELETE SET NULL)
         await conn.execute("DELETE FROM users WHERE telegram_id = ?", (telegram_id,))
     return Deleted(
@@ -152,6 +170,7 @@ async def delete_person(db: Database, telegram_id: int) -> Deleted:
         questions=questions,
         feedback=feedback,
         deliveries=deliveries,
+        handoffs=handoffs,
     )
 
 
@@ -164,7 +183,8 @@ async def stored_about(db: Database, telegram_id: int) -> Deleted:
                (SELECT count(*) FROM questions WHERE telegram_id = :id) AS questions,
                (SELECT count(*) FROM feedback WHERE telegram_id = :id) AS feedback,
                (SELECT count(*) FROM deliveries
-                WHERE broadcast_id IN (SELECT id FROM broadcasts) AND telegram_id = :id) AS deliveries
+                WHERE broadcast_id IN (SELECT id FROM broadcasts) AND telegram_id = :id) AS deliveries,
+               (SELECT count(*) FROM handoffs WHERE asker_id = :id) AS handoffs
         """,
         {"id": telegram_id},
     )
@@ -175,4 +195,5 @@ async def stored_about(db: Database, telegram_id: int) -> Deleted:
         questions=int(row["questions"]),
         feedback=int(row["feedback"]),
         deliveries=int(row["deliveries"]),
+        handoffs=int(row["handoffs"]),
     )

@@ -40,6 +40,7 @@ class User:
     coordinator: bool = False
     region_code: str | None = None  # the official region (Kemendagri code) the person chose
     region_asked_at: datetime | None = None  # asked to choose again: their old text matched no region
+    responder: bool = False  # may answer questions handed to a person (bot.storage.handoffs)
 
     @property
     def region_unresolved(self) -> bool:
@@ -64,6 +65,7 @@ def _user(row: sqlite3.Row) -> User:
         coordinator=bool(row["coordinator"]),
         region_code=row["region_code"],
         region_asked_at=datetime.fromisoformat(row["region_asked_at"]) if row["region_asked_at"] else None,
+        responder=bool(row["responder"]),
     )
 
 
@@ -188,6 +190,41 @@ async def set_coordinator(db: Database, telegram_id: int, coordinator: bool, reg
                 [(telegram_id, code) for code in dict.fromkeys(regions)],
             )
     return _user(row)
+
+
+async def set_responder(db: Database, telegram_id: int, responder: bool) -> User:
+    """Grant (``True``) or revoke the responder role: answering questions handed to a person,
+    wherever the asker lives, without the right to broadcast."""
+    return await _update(db, telegram_id, "responder = ?", (int(responder),))
+
+
+async def responders(db: Database) -> list[int]:
+    """The Telegram ids of everyone with the responder role."""
+    return [row[0] for row in await db.fetch_all("SELECT telegram_id FROM users WHERE responder = 1 ORDER BY telegram_id")]
+
+
+async def covering_coordinators(db: Database, code: str | None) -> tuple[list[int], list[int]]:
+    """Coordinators whose regions include ``code`` (the region itself or one above it), and the
+    national coordinators (no regions), each by Telegram id. Without a code only the national ones."""
+    regional: list[int] = []
+    if code is not None:
+        rows = await db.fetch_all(
+            """
+            SELECT DISTINCT u.telegram_id FROM users AS u JOIN coordinator_regions AS r USING (telegram_id)
+            WHERE u.coordinator = 1 AND (r.region_code = :code OR :code LIKE r.region_code || '.%')
+            ORDER BY u.telegram_id
+            """,
+            {"code": code},
+        )
+        regional = [row[0] for row in rows]
+    rows = await db.fetch_all(
+        """
+        SELECT telegram_id FROM users AS u WHERE coordinator = 1
+          AND NOT EXISTS (SELECT 1 FROM coordinator_regions AS r WHERE r.telegram_id = u.telegram_id)
+        ORDER BY telegram_id
+        """
+    )
+    return regional, [row[0] for row in rows]
 
 
 async def coordinator_regions(db: Database, telegram_id: int) -> list[str]:

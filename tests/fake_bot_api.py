@@ -138,7 +138,7 @@ def entities_for(text: str) -> list[dict]:
 class FakeBotApi:
     """The fake server. All state is public, for assertions."""
 
-    METHODS = ("getMe", "getUpdates", "deleteWebhook", "getWebhookInfo", "setWebhook",
+    METHODS = ("getMe", "forwardMessage", "getUpdates", "deleteWebhook", "getWebhookInfo", "setWebhook",
                "sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery",
                "setMyCommands", "getMyCommands", "answerInlineQuery",
                "sendPhoto", "sendChatAction", "close", "logOut")
@@ -347,6 +347,18 @@ class FakeBotApi:
         self._record("sendMessage", params, message_id=message["message_id"])
         return message
 
+    def _m_forwardMessage(self, params: dict) -> dict:
+        self._guard_chat(params.get("chat_id"))
+        source = self.messages.get((params.get("from_chat_id"), params.get("message_id")))
+        if source is None:
+            raise _bad("message to forward not found")
+        copied = {key: value for key, value in source.items() if key not in {"message_id", "from", "chat", "date"}}
+        message = self._bot_message(params["chat_id"], forward_origin={"type": "user", "date": source["date"],
+                                                                         "sender_user": source["from"]}, **copied)
+        self._record("forwardMessage", params, message_id=message["message_id"],
+                     from_chat_id=params.get("from_chat_id"), forwarded_id=params.get("message_id"))
+        return message
+
     def _m_editMessageText(self, params: dict) -> dict | bool:
         inline_id = params.get("inline_message_id")
         message = None if inline_id else self._editable(params)
@@ -468,8 +480,9 @@ class FakeBotApi:
 
     def user_message(self, chat_id: int, text: str, user_id: int | None = None,
                      first_name: str = "Siti", chat_type: str | None = "private",
-                     reply_to_bot: bool = False) -> int:
-        """A text message from a person; returns the update_id."""
+                     reply_to_bot: bool = False, reply_to_message_id: int | None = None) -> int:
+        """A text message from a person; returns the update_id. ``reply_to_message_id``: a reply to
+        that message of this chat."""
         chat = self._chat(chat_id, chat_type, first_name)
         user_id = user_id or (chat_id if chat["type"] == "private" else GROUP_USER_ID)
         reply_to = None
@@ -477,6 +490,8 @@ class FakeBotApi:
             ours = [m for (cid, _), m in self.messages.items()
                     if cid == chat_id and m["from"] is BOT_USER]
             reply_to = ours[-1] if ours else self._bot_message(chat_id, text="…")
+        if reply_to_message_id is not None:
+            reply_to = self.messages[(chat_id, reply_to_message_id)]
         message = self._new_message(chat, self._user(user_id, first_name), text=text,
                                     entities=entities_for(text) or None,
                                     reply_to_message=reply_to)
@@ -489,14 +504,14 @@ class FakeBotApi:
         return self.user_message(chat_id, text, user_id, first_name, chat_type, reply_to_bot)
 
     def callback(self, chat_id: int, message_id: int, data: str,
-                 user_id: int | None = None) -> int:
+                 user_id: int | None = None, first_name: str = "Siti") -> int:
         """A button press on a bot message (made up if unknown); returns the update_id."""
         message = self.messages.setdefault((chat_id, message_id), {
             "message_id": message_id, "from": BOT_USER, "chat": self._chat(chat_id),
             "date": int(time.time()), "text": "…"})
         query_id = str(next(self._query_ids))
         self._queries[query_id] = chat_id
-        user = self._user(user_id or (chat_id if chat_id > 0 else GROUP_USER_ID))
+        user = self._user(user_id or (chat_id if chat_id > 0 else GROUP_USER_ID), first_name)
         return self._push("callback_query", {"id": query_id, "from": user, "message": message,
                                              "chat_instance": f"ci{chat_id}", "data": data})
 

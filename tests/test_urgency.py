@@ -12,7 +12,7 @@ from tests.test_telegram_e2e import texts_to
 
 REF = {"title": "Buku KIA", "issuer": "Kemenkes", "year": 2020}
 RULES = UrgentRules.model_validate({
-    "same": {"tidak": ["gak", "ga"], "menyusu": ["nyusu", "netek"]},
+    "same": {"tidak": ["gak", "ga"], "menyusu": ["nyusu", "netek"], "wajah": ["beungeut"]},
     "subjects": {"pregnant": ["hamil", "bumil"], "newborn": ["bayi"], "child": ["anak", "balita"]},
     "not_now": ["apa saja tanda", "dulu"],
     "resolved": ["sudah sembuh"],
@@ -48,6 +48,7 @@ def detector() -> UrgencyDetector:
         ("bayi gak mau netek dan kejang-kejang", ["convulsion", "not-feeding"]),
         ("bumil bengkak kakinya, wajah juga", ["swelling"]),
         ("bumil kakinya bengkak", []),  # the sign needs its second part too
+        ("bumil bengkak, beungeutna ge", ["swelling"]),  # a spelling read as its key also with a suffix
         ("pendarahan", []),  # nobody it happens to
         ("anak pendarahan", []),  # a sign of pregnancy, not of a child
         ("apa saja tanda bahaya bumil? misal pendarahan", []),  # a question in general
@@ -98,7 +99,7 @@ async def test_in_telegram_the_referral_arrives_first(fake_api, engine, tmp_path
         assert sum(t.startswith("🚨") for t in texts) == 1  # an ordinary question gets no referral
 
 
-@pytest.mark.parametrize("name", ["urgent_questions.yaml", "urgent_holdout_questions.yaml"])
+@pytest.mark.parametrize("name", ["urgent_questions.yaml", "urgent_holdout_questions.yaml", "urgent_holdout3_questions.yaml"])
 def test_urgency_sets_meet_their_floors(engine, name):
     from pathlib import Path
 

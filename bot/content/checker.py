@@ -2,7 +2,9 @@
 
 Shape problems come from :func:`bot.content.loader.parse`; this module checks
 what needs the whole set: topics, related ids, quotes against the seed
-articles, answer length, glossary ids and the messages the code needs.
+articles, answer length, glossary ids and the messages the code needs. A
+published draft is checked as an FAQ entry and must have a source; a draft not
+yet published only gets a warning.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from bot.content.message_keys import REQUIRED_MESSAGES
 from bot.content.models import (
     ANSWER_SOFT_LIMIT,
     TELEGRAM_TEXT_LIMIT,
+    DraftEntry,
     SeedSource,
     Source,
 )
@@ -61,7 +64,10 @@ def check(content: ContentSet) -> list[Problem]:
         problems += _related_problems(file, entry.id, entry.id, entry.related, known_ids)
         problems += _source_problems(file, entry.id, "sources", entry.sources, content, seed_texts)
         problems += _answer_problems(file, entry.id, entry.answer)
-        problems += _alternate_problems(file, entry.id, entry.question, entry.alternates)
+        # a draft lists the question as it was asked among its alternates (it needs one)
+        listed = isinstance(entry, DraftEntry)
+        problems += _alternate_problems(file, entry.id, entry.question, entry.alternates, question_listed=listed)
+    problems += _draft_problems(content)
 
     for term in content.glossary:
         problems += _related_problems(glossary_file, term.term, glossary_id(term.term), term.related, known_ids)
@@ -76,6 +82,24 @@ def check(content: ContentSet) -> list[Problem]:
         (content.file_of(REGION_ALIASES_FILE), content.file_of(TIME_ZONES_FILE)),
     )  # fmt: skip
     problems += _calendar_problems(content)
+    return problems
+
+
+def _draft_problems(content: ContentSet) -> list[Problem]:
+    """A published draft must name a source; a draft not published waits for an admin (a warning)."""
+    problems = []
+    for draft in content.drafts:
+        file = content.draft_files[draft.id]
+        if not draft.publish:
+            problems.append(
+                Problem(file, draft.id, "publish", "draft not published yet: add a source, then set publish: true", "warning")
+            )
+        elif not draft.sources:
+            problems.append(Problem(
+                file, draft.id, "sources",
+                "a published draft needs at least one source (a seed quote or a named public reference) "
+                "before it is served, and every claim of its answer must lie inside that source",
+            ))  # fmt: skip
     return problems
 
 
@@ -120,8 +144,11 @@ def _answer_problems(file: str, name: str, answer: str) -> list[Problem]:
     return []
 
 
-def _alternate_problems(file: str, name: str, question: str, alternates: list[str]) -> list[Problem]:
-    seen = {squash(question).casefold()}
+def _alternate_problems(
+    file: str, name: str, question: str, alternates: list[str], *, question_listed: bool = False
+) -> list[Problem]:
+    """Alternates repeating the question or each other (``question_listed``: it may be one of them once)."""
+    seen = set() if question_listed else {squash(question).casefold()}
     problems = []
     for number, alternate in enumerate(alternates):
         key = squash(alternate).casefold()

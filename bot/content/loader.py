@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from bot.content.calendar import CalendarWords
 from bot.content.models import (
     Conversation,
+    DraftEntry,
     FaqEntry,
     GlossaryTerm,
     Lexicon,
@@ -32,6 +33,7 @@ from bot.content.problems import Problem
 from bot.content.urgent import UrgentRules
 
 FAQ_DIR = "faq"
+DRAFTS_DIR = "drafts"  # optional: entries written from a person's answer (bot.handoff.draft)
 GLOSSARY_FILE = "glossary.yaml"
 LEXICON_FILE = "lexicon.yaml"
 TOPICS_FILE = "topics.yaml"
@@ -74,7 +76,7 @@ _SAFE_LOADER = _UniqueKeyLoader
 class ContentFiles:
     """The raw text of every content file, keyed by a display name."""
 
-    content: dict[str, str]  # "faq/program.yaml" -> text
+    content: dict[str, str]  # "faq/program.yaml", "drafts/petugas-12.yaml" -> text
     seed_index: str | None
     seed_texts: dict[str, str]  # seed id (file stem) -> original text
     content_label: str = "content"
@@ -85,7 +87,7 @@ class ContentFiles:
 class ContentSet:
     """Everything the bot knows, validated for shape."""
 
-    faq: tuple[FaqEntry, ...]
+    faq: tuple[FaqEntry, ...]  # what is served: the FAQ files' entries, then the published drafts
     faq_files: Mapping[str, str]  # entry id -> file it came from
     glossary: tuple[GlossaryTerm, ...]
     lexicon: Lexicon
@@ -101,6 +103,8 @@ class ContentSet:
     time_zones: TimeZones | None = None
     calendar: CalendarWords | None = None
     urgent: UrgentRules | None = None
+    drafts: tuple[DraftEntry, ...] = ()  # every draft, published or not
+    draft_files: Mapping[str, str] = field(default_factory=dict)  # draft id -> file it came from
 
     def file_of(self, name: str) -> str:
         return f"{self.content_label}/{name}"
@@ -114,7 +118,10 @@ def read_files(content_dir: Path, seeds_dir: Path | None = None) -> ContentFiles
     """Read every content and seed file below the two directories (the only I/O here)."""
     seeds_dir = seeds_dir or default_seeds_dir(content_dir)
     texts: dict[str, str] = {}
-    for path in sorted(content_dir.glob("*.yaml")) + sorted((content_dir / FAQ_DIR).glob("*.yaml")):
+    paths = sorted(content_dir.glob("*.yaml"))
+    for folder in (FAQ_DIR, DRAFTS_DIR):  # no drafts folder: no drafts
+        paths += sorted((content_dir / folder).glob("*.yaml"))
+    for path in paths:
         texts[path.relative_to(content_dir).as_posix()] = path.read_text(encoding="utf-8")
     index_path = seeds_dir / SEED_INDEX_FILE
     seed_texts = {
@@ -159,6 +166,21 @@ def parse(files: ContentFiles) -> tuple[ContentSet | None, list[Problem]]:
                 continue
             faq_files[entry.id] = shown(name)
             faq.append(entry)
+    # Drafts share the FAQ's ids; a published one is served (and checked) as an FAQ entry.
+    drafts: list[DraftEntry] = []
+    draft_files: dict[str, str] = {}
+    for name in sorted(n for n in files.content if n.startswith(f"{DRAFTS_DIR}/")):
+        for draft in _parse_list(files.content[name], shown(name), DraftEntry, "id", problems):
+            other = faq_files.get(draft.id) or draft_files.get(draft.id)
+            if other is not None:
+                problems.append(Problem(shown(name), draft.id, "id", f"duplicate id (also in {other})"))
+                continue
+            draft_files[draft.id] = shown(name)
+            drafts.append(draft)
+    for draft in drafts:
+        if draft.publish:
+            faq_files[draft.id] = draft_files[draft.id]
+            faq.append(draft)
 
     glossary = _parse_list(files.content.get(GLOSSARY_FILE), shown(GLOSSARY_FILE), GlossaryTerm, "term", problems)
     topics = _parse_list(files.content.get(TOPICS_FILE), shown(TOPICS_FILE), Topic, "id", problems)
@@ -206,6 +228,8 @@ def parse(files: ContentFiles) -> tuple[ContentSet | None, list[Problem]]:
         time_zones=time_zones,
         calendar=calendar,
         urgent=urgent,
+        drafts=tuple(drafts),
+        draft_files=draft_files,
         seed_texts=dict(files.seed_texts),
         content_label=files.content_label,
         seeds_label=files.seeds_label,

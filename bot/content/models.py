@@ -3,6 +3,7 @@
 The YAML layout (see content/README.md for the admin-facing description):
 
 * ``content/faq/*.yaml`` — a list of :class:`FaqEntry`.
+* ``content/drafts/*.yaml`` — a list of :class:`DraftEntry` (optional; written from a person's answer).
 * ``content/glossary.yaml`` — a list of :class:`GlossaryTerm`.
 * ``content/lexicon.yaml`` — one :class:`Lexicon`.
 * ``content/topics.yaml`` — a list of :class:`Topic`.
@@ -88,6 +89,19 @@ class FaqEntry(_Strict):
     # a short plain restatement shown when someone asks "maksudnya?" after this answer; like the
     # answer, every claim in it must lie inside the entry's quotes
     clarification: NonEmpty | None = None
+
+
+class DraftEntry(FaqEntry):
+    """An FAQ entry written from a person's answer to a handed-over question (bot.handoff.draft).
+
+    It is served only when published: an admin adds a source that the answer lies inside and sets
+    ``publish: true`` (the checker refuses a published draft without one). Until then it needs only
+    the asker's own wording as an alternate and may have no source.
+    """
+
+    alternates: list[NonEmpty] = Field(min_length=1)
+    sources: list[Source] = Field(default_factory=list)
+    publish: bool = False
 
 
 class Meaning(_Strict):

@@ -1,7 +1,7 @@
 """Danger signs in a message (pure): which signs of ``content/urgent.yaml`` it describes, if any.
 
 Words are read leniently — lower case, "kejang2" as "kejang", the rules' ``same`` spellings as their
-key ("gak" as "tidak"), and a word may carry a suffix ("pendarahannya", "bayiku") — and phrases are
+key ("gak" as "tidak"; also with a suffix: Sundanese "sukuna" as "kaki"), and a word may carry a suffix ("pendarahannya", "bayiku") — and phrases are
 matched as runs of words, not right after a negation ("ga demam", "tidak pusing"). A sign needs someone it happens to (a subject of one of its ``who`` groups),
 one of its phrases and, when it has them, one of its ``with_any`` phrases. A question about danger
 signs in general or in the past (``not_now``) is not an emergency unless a ``now`` phrase says it is
@@ -55,7 +55,9 @@ class UrgencyDetector:
         for word in split_words(text):
             match = _REDUPLICATED.match(word)
             word = match.group(1) if match else word
-            out.extend(split_words(self._same.get(word, word)))
+            # the word itself, else the word without a suffix ("sukuna" → suku → kaki)
+            same = self._same.get(word) or next((self._same[s] for s in _stems(word)[1:] if s in self._same), word)
+            out.extend(split_words(same))
         return tuple(out)
 
     def _phrases(self, items: Iterable[str]) -> list[Words]:

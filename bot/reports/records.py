@@ -15,7 +15,8 @@ STATUSES: tuple[Status, ...] = ("answer", "suggest", "none")
 
 @dataclass(frozen=True)
 class AskedQuestion:
-    """A question the bot did not answer (status ``none``) or whose answer someone disliked (👎)."""
+    """A question the bot did not answer (status ``none``), whose answer someone disliked (👎), or that
+    was handed to a person."""
 
     text: str
     asked_at: datetime  # aware
@@ -23,6 +24,7 @@ class AskedQuestion:
     disliked: bool
     entry_id: str | None = None  # the answer that got the 👎
     asker: str | None = None  # display name; only reported when names are asked for
+    person_answer: int | None = None  # the handed-off item (bot.storage.handoffs) a person answered it in
 
 
 @dataclass(frozen=True)
@@ -71,3 +73,17 @@ def day_start(day: date, tz: ZoneInfo = REPORT_TZ) -> datetime:
 
 def local_day(moment: datetime, tz: ZoneInfo = REPORT_TZ) -> date:
     return moment.astimezone(tz).date()
+
+
+@dataclass(frozen=True)
+class HandoffCounts:
+    """Questions handed to a person in a period, by what became of them."""
+
+    open: int = 0
+    answered: int = 0
+    closed: int = 0
+    urgent: int = 0  # of all of them, those flagged as danger signs
+
+    @property
+    def total(self) -> int:
+        return self.open + self.answered + self.closed

@@ -13,6 +13,7 @@ from bot.reports.records import (
     REPORT_TZ,
     STATUSES,
     Companion,
+    HandoffCounts,
     QuestionOutcome,
     Reach,
     Status,
@@ -25,6 +26,8 @@ TOP_REGIONS = 10
 TOP_KABUPATEN = 10
 OTHER_REGIONS = "…"  # the by_region label, and the by_kabupaten code, of everything beyond the top regions
 NOT_ADDRESSED = frozenset({"cancelled"})  # delivery states that were never meant to go out after all
+
+NO_HANDOFFS = HandoffCounts()  # frozen: one instance serves every default
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ class Stats:
     # per kabupaten/kota code, most questions first: the top ones, "lainnya", then "belum dipilih"
     by_kabupaten: tuple[RegionRow, ...] = ()
     urgent: int = 0  # questions that described a danger sign and got the immediate referral
+    handoffs: HandoffCounts = NO_HANDOFFS  # questions handed to a person (bot.storage.handoffs)
 
     @property
     def has_regions(self) -> bool:
@@ -123,6 +127,7 @@ def build_stats(
     reach: Iterable[Reach] = (),
     names: Mapping[str, str] | None = None,
     top_kabupaten: int = TOP_KABUPATEN,
+    handoffs: HandoffCounts = NO_HANDOFFS,
 ) -> Stats:
     """Statistics from ``since`` (or the first question) to ``today``, days in ``tz``.
 
@@ -170,6 +175,7 @@ def build_stats(
         by_region=tuple(shown + ([(OTHER_REGIONS, rest)] if rest else [])),
         by_kabupaten=kabupaten,
         urgent=sum(1 for question in questions if question.urgent),
+        handoffs=handoffs,
     )
 
 

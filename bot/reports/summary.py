@@ -114,6 +114,9 @@ def unanswered_blocks(
             lines.append(messages.get("report_unanswered_examples", examples=" · ".join(group.examples)))
         if group.disliked_entries:
             lines.append(messages.get("report_unanswered_disliked", entries=", ".join(group.disliked_entries)))
+        if group.person_answers:
+            items = ", ".join(f"#{number}" for number in group.person_answers)
+            lines.append(messages.get("report_unanswered_person", items=items))
         if group.askers:
             lines.append(messages.get("report_unanswered_names", names=", ".join(group.askers)))
         blocks.append("\n".join(lines))
@@ -139,6 +142,10 @@ def stats_summary(stats: Stats, messages: Messages, since: date | None = None) -
     ]
     if stats.urgent:
         lines.append(messages.get("report_stats_urgent", count=stats.urgent))
+    if stats.handoffs.total:
+        counts = stats.handoffs
+        lines.append(messages.get("report_stats_handoffs", total=counts.total, answered=counts.answered,
+                                  closed=counts.closed, open=counts.open, urgent=counts.urgent))  # fmt: skip
     if stats.up_ratio is None:
         lines.append(messages.get("report_stats_feedback_none"))
     else:

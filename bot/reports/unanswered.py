@@ -50,6 +50,7 @@ class QuestionGroup:
     examples: tuple[str, ...]  # other wordings, most frequent first
     disliked_entries: tuple[str, ...] = ()  # answers that got a 👎 for these questions
     askers: tuple[str, ...] = ()  # only filled when names were asked for
+    person_answers: tuple[int, ...] = ()  # queue items where a person answered one of these questions
 
 
 @dataclass
@@ -154,6 +155,7 @@ def _finish(members: list[AskedQuestion], with_names: bool) -> QuestionGroup:
         examples=tuple(ranked[1 : 1 + MAX_EXAMPLES]),
         disliked_entries=tuple(sorted({q.entry_id for q in members if q.disliked and q.entry_id})),
         askers=askers,
+        person_answers=tuple(sorted({q.person_answer for q in members if q.person_answer is not None})),
     )
 
 

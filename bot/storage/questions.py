@@ -28,6 +28,7 @@ class LoggedQuestion:
     entry_id: str | None
     score: float
     asked_at: datetime
+    urgent: bool = False  # it described a danger sign and got the immediate referral
 
 
 def _question(row: sqlite3.Row) -> LoggedQuestion:
@@ -40,6 +41,7 @@ def _question(row: sqlite3.Row) -> LoggedQuestion:
         entry_id=row["entry_id"],
         score=row["score"],
         asked_at=datetime.fromisoformat(row["asked_at"]),
+        urgent=bool(row["urgent"]),
     )
 
 

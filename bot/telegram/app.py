@@ -15,7 +15,14 @@ import re
 import signal
 from collections.abc import AsyncIterator
 
-from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    Update,
+)
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -32,12 +39,11 @@ from telegram.ext import (
 from bot.broadcast import BroadcastSender
 from bot.config import Settings
 from bot.engine import Engine
-from bot.storage import Database, QuestionLog
-from bot.storage import users
+from bot.storage import Database, QuestionLog, users
 from bot.storage.region_codes import map_free_text
-from bot.telegram import admin, broadcast, handlers, privacy, profile, waiting
-from bot.telegram.keyboards import ACK, BROADCAST, DELETE_DATA, REGION, ROLE
+from bot.telegram import admin, broadcast, handlers, handoff, privacy, profile, waiting
 from bot.telegram.handlers import Services
+from bot.telegram.keyboards import ACK, BROADCAST, DELETE_DATA, HANDOFF, REGION, ROLE
 from bot.telegram.reload import ContentReloader
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.update_log import TimedApplication
@@ -59,6 +65,11 @@ PUBLIC_COMMANDS = [
     (("langganan", "subscribe"), handlers.subscribe, "tg_command_subscribe"),
     (("berhenti", "stop", "unsubscribe"), handlers.unsubscribe, "tg_command_unsubscribe"),
     (("hapus_data", "delete_my_data"), privacy.delete_command, "tg_command_delete_data"),
+]
+# questions handed to a person: admins, coordinators and responders (checked inside)
+HANDOFF_COMMANDS = [
+    (("antrian", "queue"), handoff.queue_command, "tg_command_queue"),
+    (("jawab", "answer"), handoff.answer_command, "tg_command_answer"),
 ]
 MAX_COORDINATOR_MENUS = 500  # chat-scoped menus set at start-up (best effort)
 GROUP_MENU = {"bantuan", "topik", "istilah", "cari"}
@@ -112,6 +123,7 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
                 log.info("regions: %d of %d typed region(s) matched an official region", mapped.mapped, mapped.checked)
         await set_command_menus(application)
         privacy.start_retention(application, settings.question_retention_days)  # at start-up, then every 6 h
+        handoff.start_follow_up(application)  # reminders after 24 h, escalation after 72 h
         # Broadcasts go through their own Bot, paced by the sender and without the
         # AIORateLimiter (see bot/broadcast/sender.py for why).
         if settings.broadcast_rate > 30:
@@ -161,7 +173,13 @@ def add_handlers(application: Application) -> None:
     text = filters.TEXT & ~filters.COMMAND
     # Group -1: a step waiting for this person's text (a region, a broadcast's text or time) takes it
     # and stops there (ApplicationHandlerStop); a command ends the wait and runs below.
-    waiting_steps = waiting.handler({profile.STEP: profile.on_text, "broadcast_": broadcast.on_text})
+    # Group -2: a private reply to a handoff notification (a responder's answer) or to a person's
+    # answer (asking again) is taken there; other replies go on.
+    replies = filters.ChatType.PRIVATE & filters.REPLY & text
+    application.add_handler(MessageHandler(replies, handoff.on_reply), group=-2)
+    waiting_steps = waiting.handler(
+        {profile.STEP: profile.on_text, "broadcast_": broadcast.on_text, handoff.STEP: handoff.on_text}
+    )
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, waiting_steps), group=-1)
     # Group 1: after a private message is handled, ask once those whose old region matched nothing.
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & text, profile.recheck), group=1)
@@ -176,13 +194,14 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler(["batal", "cancel"], broadcast.cancel_command))
     for names, callback, _ in admin.COMMANDS:
         application.add_handler(CommandHandler(list(names), admin.guarded(callback)))
-    for names, callback, _ in broadcast.COMMANDS + admin.REPORT_COMMANDS:  # coordinators and admins; checked inside
+    for names, callback, _ in broadcast.COMMANDS + admin.REPORT_COMMANDS + HANDOFF_COMMANDS:  # checked inside
         application.add_handler(CommandHandler(list(names), callback))
     application.add_handler(CallbackQueryHandler(broadcast.button, pattern=rf"^[^|]*\|{BROADCAST}\|"))
     application.add_handler(CallbackQueryHandler(broadcast.acknowledge_button, pattern=rf"^[^|]*\|{ACK}\|"))
     application.add_handler(CallbackQueryHandler(privacy.button, pattern=rf"^[^|]*\|{DELETE_DATA}\|"))
     application.add_handler(CallbackQueryHandler(profile.role_button, pattern=rf"^[^|]*\|{ROLE}\|"))
     application.add_handler(CallbackQueryHandler(profile.region_button, pattern=rf"^[^|]*\|{REGION}\|"))
+    application.add_handler(CallbackQueryHandler(handoff.button, pattern=rf"^[^|]*\|{HANDOFF}\|"))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.on_error)
@@ -196,7 +215,8 @@ async def set_command_menus(application: Application) -> None:
     group = [command for command in public if command.command in GROUP_MENU]
     await application.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
     coordinator_menu = public + [
-        BotCommand(names[0], services.text(key)) for names, _, key in broadcast.COMMANDS + admin.REPORT_COMMANDS
+        BotCommand(names[0], services.text(key))
+        for names, _, key in broadcast.COMMANDS + admin.REPORT_COMMANDS + HANDOFF_COMMANDS
     ]
     admin_menu = coordinator_menu + [BotCommand(names[0], services.text(key)) for names, _, key in admin.COMMANDS]
     application.bot_data["menus"] = {"public": public, "coordinator": coordinator_menu}
@@ -237,7 +257,7 @@ def run(settings: Settings, engine: Engine) -> int:
     stop_signals = (signal.SIGINT, signal.SIGTERM)
     try:
         if settings.webhook_mode:
-            from bot.telegram import webhook  # noqa: PLC0415 (aiohttp only in webhook mode)
+            from bot.telegram import webhook
 
             host, port = settings.webhook_address
             url, secret = (settings.webhook_url or "").strip(), settings.webhook_secret_value

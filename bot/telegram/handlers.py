@@ -11,21 +11,23 @@ import copy
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
 from telegram import (
+    InlineKeyboardMarkup,
     InlineQueryResultArticle,
-    LinkPreviewOptions,
     InlineQueryResultsButton,
     InputTextMessageContent,
+    LinkPreviewOptions,
     Message,
     Update,
 )
 from telegram import User as TelegramUser
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.content.knowledge import GLOSSARY_TOPIC, Entry, glossary_id
@@ -60,6 +62,7 @@ class Services:
     question_log: QuestionLog | None = None  # write-behind; None: questions are written inline
     content_dir: Path | None = None  # for /muat_ulang
     seeds_dir: Path | None = None
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # follow-up of handed-off questions
     version: str = field(init=False)
     catalogue: Catalogue | None = field(init=False, default=None)  # the official regions (regions.yaml)
     # Per entry: its answer as HTML chunks. They depend only on the content set, so they are built
@@ -271,21 +274,27 @@ async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 NOT_TEXT_KINDS = ("voice", "audio", "video_note", "photo", "video", "sticker", "location", "document", "contact")
 # The kinds with a reply of their own in messages.yaml (tg_not_text_<kind>); the others get tg_not_text_other.
 OWN_REPLY_KINDS = frozenset({"voice", "audio", "video_note", "photo", "sticker", "location"})
+HANDOFF_MEDIA = {"voice": "v", "photo": "p"}  # kinds a person may pass to a responder (bot.telegram.handoff)
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A voice note, photo, sticker, location … in a private chat: the bot reads only text, so it says
-    so kindly; a caption is read as the question."""
+    so kindly; a caption is read as the question. A voice note or photo may be passed to a person."""
+    s = services(context)
     message = update.effective_message
     if message is None:
         return
     kind = next((k for k in NOT_TEXT_KINDS if getattr(message, k, None)), "other")
     key = f"tg_not_text_{kind}" if kind in OWN_REPLY_KINDS else "tg_not_text_other"
     if message.caption and message.caption.strip():
-        await message.reply_html(esc(services(context).text("tg_not_text_caption")))
+        await message.reply_html(esc(s.text("tg_not_text_caption")))
         await answer_question(update, context, message.caption)
         return
-    await message.reply_html(esc(services(context).text(key)))
+    markup = None
+    if kind in HANDOFF_MEDIA:  # forwarded only if the person presses the button (their consent)
+        button = keyboards.handoff_button(s.text("tg_handoff_media_button"), "media", message.message_id, HANDOFF_MEDIA[kind])
+        markup = InlineKeyboardMarkup([[button]])
+    await message.reply_html(esc(s.text(key)), reply_markup=markup)
 
 
 async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -325,11 +334,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     s = services(context)
     user, message, chat = update.effective_user, update.effective_message, update.effective_chat
     assert message is not None
-    # Danger signs first: the referral goes out before the bot even looks for an answer.
+    # Danger signs first: the referral goes out before any other reply.
     referral = s.engine.urgency.referral_for(text) if s.engine.urgency is not None else None
-    if referral is not None:
-        log.info("danger-sign referral sent in update %s", update.update_id)  # never the text
-        await send_html(message, plain_html(referral))
     reply = s.engine.ask(text, previous=recent_answer(context))
     note_outcome(reply.status)  # the per-update log line (bot.telegram.update_log), never the text
     if user is not None:
@@ -340,8 +346,25 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
             user.id if user else None, chat.type if chat else None, text, reply.status,
             reply.entry.id if reply.entry else None, reply.score, urgent=referral is not None,
         )  # fmt: skip
+    if referral is not None:
+        log.info("danger-sign referral sent in update %s", update.update_id)  # never the text
+        markup = None
+        if question_id is not None and _private(update):  # "Minta bantuan petugas sekarang"
+            markup = InlineKeyboardMarkup([[keyboards.handoff_button(s.text("tg_handoff_urgent_button"), "now", question_id)]])
+        await send_html(message, plain_html(referral), reply_markup=markup)
     if referral is None or reply.status != "none":  # after a referral, no "not covered" as well
         await send_reply(update, context, reply, question_id)
+
+
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+def ask_rows(s: Services, update: Update, question_id: int | None) -> list[list]:
+    """ "Tanyakan ke petugas" under a reply that may not help (private chats: the answer comes there)."""
+    if question_id is None or not _private(update):
+        return []
+    return [[keyboards.handoff_button(s.text("tg_handoff_ask_button"), "ask", question_id)]]
 
 
 def recent_answer(context: ContextTypes.DEFAULT_TYPE) -> str | None:
@@ -369,13 +392,15 @@ async def send_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: 
         await _send_entry(update, context, reply.entry, question_id, reply.next_questions)
     elif reply.status == "suggest":
         entries = [s.engine.by_id[x.entry_id] for x in reply.suggestions]
-        await message.reply_html(
-            esc(s.text("suggest_intro")), reply_markup=keyboards.suggestion_keyboard(s.version, entries)
-        )
+        rows = keyboards.question_buttons(s.version, entries) + ask_rows(s, update, question_id)
+        await message.reply_html(esc(s.text("suggest_intro")), reply_markup=InlineKeyboardMarkup(rows))
     elif reply.empty:
         await message.reply_html(esc(s.text("empty_question")))
     else:
-        await send_html(message, plain_html(s.text("none_answer"), s.text("tg_none_logged"), s.text("none_hint")))
+        rows = ask_rows(s, update, question_id)
+        hint = s.text("tg_none_ask_hint" if rows else "none_hint")
+        await send_html(message, plain_html(s.text("none_answer"), s.text("tg_none_logged"), hint),
+                        reply_markup=InlineKeyboardMarkup(rows) if rows else None)  # fmt: skip
 
 
 async def _send_entry(
@@ -458,6 +483,10 @@ async def _feedback(update: Update, context: ContextTypes.DEFAULT_TYPE, args: tu
     await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
     await feedback.record_feedback(s.db, int(question_id), user.id, entry_id, int(value))
     await query.answer(s.text("tg_feedback_thanks_up" if value == "+1" else "tg_feedback_thanks_down"))
+    message = query.message if isinstance(query.message, Message) else None
+    rows = ask_rows(s, update, asked.id) if value == "-1" and asked.telegram_id == user.id else []
+    if rows and message is not None:  # the asker's own 👎: a person may know better
+        await message.reply_html(esc(s.text("tg_handoff_offer_after_down")), reply_markup=InlineKeyboardMarkup(rows))
 
 
 # --- inline mode ----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ BROADCAST = "b"  # b: step of the /siaran draft, optional value (handled by bot.
 ACK = "k"  # k: broadcast id ("Sudah dibaca ✅" under a broadcast)
 ACK_VERSION = "0"  # read buttons outlive content versions
 DELETE_DATA = "d"  # d: ok | no, confirmation nonce (the /hapus_data confirmation)
+HANDOFF = "h"  # h: action, item or question id … (questions handed to a person: bot.telegram.handoff)
 
 
 @dataclass(frozen=True)
@@ -132,3 +133,11 @@ def delete_data_keyboard(version: str, nonce: str, yes: str, no: str) -> InlineK
         [[InlineKeyboardButton(yes, callback_data=pack(version, DELETE_DATA, "ok", nonce)),
           InlineKeyboardButton(no, callback_data=pack(version, DELETE_DATA, "no", nonce))]]
     )  # fmt: skip
+
+
+HANDOFF_VERSION = "0"  # handoff buttons outlive content versions (the queue does not depend on them)
+
+
+def handoff_button(text: str, action: str, *args: object) -> InlineKeyboardButton:
+    """A button of a question handed to a person (``h|action|…``, bot.telegram.handoff)."""
+    return InlineKeyboardButton(text, callback_data=pack(HANDOFF_VERSION, HANDOFF, action, *args))

@@ -1,6 +1,7 @@
 """Operator commands on the bot's database (``BOT_DB_PATH``, the same file the running bot uses).
 
     stunting-bot users grant ID coordinator [--region R]...   stunting-bot users revoke ID coordinator
+    stunting-bot users grant ID responder        stunting-bot users revoke ID responder
     stunting-bot users list [--role R] [--region R]... [--coordinators] | --unresolved-region
     stunting-bot users delete ID --yes           everything stored about a person (without --yes: what would go)
     stunting-bot broadcast send --text TEXT [--role R]... [--region R]... [--at TIME] [--yes]
@@ -9,7 +10,9 @@
 A region R is an official region at any level (province, kabupaten/kota, kecamatan, desa/kelurahan)
 given by its Kemendagri code ("64.02"), official name or alias ("Kutai Kartanegara", "Kukar",
 "Tenggarong, Kukar"); several go in one value separated by ";". Each must name one region for sure,
-else the command stops (exit 2) with the candidates and changes nothing. ``broadcast send`` prints
+else the command stops (exit 2) with the candidates and changes nothing. Only the coordinator role
+has regions: a responder answers questions handed to a person from everywhere (``--region`` with
+``responder`` is refused, exit 2). ``broadcast send`` prints
 the recipients per region and asks "Send to N people? [y/N]" on a terminal; without a terminal on
 stdin (a script, ``--text -``) it sends only with ``--yes``.
 
@@ -65,6 +68,7 @@ class UsageError(ValueError):
     """Bad input from the operator: printed as one line, exit 2."""
 
 
+GRANTABLE = ("coordinator", "responder")
 REGION_HELP = "an official region: code, name or alias, e.g. 64.02, Kukar, 'Tenggarong, Kukar' (repeatable)"
 
 
@@ -74,16 +78,20 @@ def add_commands(commands: Any) -> None:
 
 
 def _add_user_commands(commands: Any) -> None:
-    users = commands.add_parser("users", help="people: the coordinator role, listing, deleting")
+    users = commands.add_parser("users", help="people: the coordinator and responder roles, listing, deleting")
     user_commands = users.add_subparsers(title="users commands", metavar="ACTION", required=True)
     grant = user_commands.add_parser("grant", help="give a person a role")
     revoke = user_commands.add_parser("revoke", help="take a role away (a coordinator's regions go too)")
     for parser in (grant, revoke):
         parser.add_argument("telegram_id", type=int, metavar="ID", help="the person's Telegram user id")
-        parser.add_argument("role", choices=["coordinator"], help="the role (coordinator)")
+        parser.add_argument(
+            "role", choices=GRANTABLE,
+            help="coordinator (broadcasts, reports, answers questions handed to a person in their regions) or "
+            "responder (answers questions handed to a person, from everywhere; no broadcasts)",
+        )  # fmt: skip
     grant.add_argument(
         "--region", action="append", default=[], metavar="R",
-        help=f"only for this region and everything inside it; without it: national. {REGION_HELP}",
+        help=f"coordinator only: just this region and everything inside it; without it: national. {REGION_HELP}",
     )  # fmt: skip
     grant.set_defaults(handler=_with_db(_users_grant))
     revoke.set_defaults(handler=_with_db(_users_revoke))
@@ -215,21 +223,26 @@ def _with_db(command: Command) -> Callable[[argparse.Namespace, Settings], int]:
 
 
 async def _users_grant(args: argparse.Namespace, db: Database, console: Console) -> int:
+    if args.role == "responder":
+        if args.region:
+            raise UsageError("--region is only for the coordinator role; a responder answers people from every region")
+        user = await user_store.set_responder(db, args.telegram_id, True)
+        return _changed(console, user, "is now a responder (answers questions handed to a person)")
     codes = args.official.resolve(args.region) if args.region else ()  # before anything is stored
     user = await user_store.set_coordinator(db, args.telegram_id, True, codes)
-    console.print(
-        f"✓ {user.telegram_id} ({user.first_name or '-'}) is now a coordinator; scope: {args.official.scope(codes)}",
-        markup=False, highlight=False,
-    )  # fmt: skip
-    return EXIT_OK
+    return _changed(console, user, f"is now a coordinator; scope: {args.official.scope(codes)}")
 
 
 async def _users_revoke(args: argparse.Namespace, db: Database, console: Console) -> int:
+    if args.role == "responder":
+        user = await user_store.set_responder(db, args.telegram_id, False)
+        return _changed(console, user, "is no longer a responder")
     user = await user_store.set_coordinator(db, args.telegram_id, False)
-    console.print(
-        f"✓ {user.telegram_id} ({user.first_name or '-'}) is no longer a coordinator (and has no regions)",
-        markup=False, highlight=False,
-    )  # fmt: skip
+    return _changed(console, user, "is no longer a coordinator (and has no regions)")
+
+
+def _changed(console: Console, user: User, what: str) -> int:
+    console.print(f"✓ {user.telegram_id} ({user.first_name or '-'}) {what}", markup=False, highlight=False)
     return EXIT_OK
 
 
@@ -246,13 +259,13 @@ async def _users_list(args: argparse.Namespace, db: Database, console: Console) 
         console.print(f"inside {args.official.scope(scopes)}", markup=False, highlight=False)
         people = [user for user in people if any(within(user.region_code, scope) for scope in scopes)][: args.limit]
     table = Table(title=_people_title(people, args.limit))
-    for column in ("id", "name", "username", "role", "region", "coordinator", "subscribed", "reachable"):
+    for column in ("id", "name", "username", "role", "region", "coordinator", "responder", "subscribed", "reachable"):
         table.add_column(column, overflow="fold")
     for user in people:
         table.add_row(
             str(user.telegram_id), user.first_name or "", f"@{user.username}" if user.username else "",
             user.role or "", _region_cell(user, args.official), await _coordinator_cell(db, user, args.official),
-            YES_NO[user.subscribed], YES_NO[user.reachable],
+            YES_NO[user.responder], YES_NO[user.subscribed], YES_NO[user.reachable],
         )  # fmt: skip
     console.print(table)
     return EXIT_OK
@@ -304,14 +317,16 @@ async def _users_delete(args: argparse.Namespace, db: Database, console: Console
         raise UnknownUserError(f"nothing is stored about Telegram id {args.telegram_id}")
     what = (
         f"profile{' (coordinator)' if found.coordinator else ''}, {found.questions} question(s), "
-        f"{found.feedback} vote(s), {found.deliveries} broadcast delivery row(s) to anonymise"
+        f"{found.feedback} vote(s), {found.handoffs} question(s) handed to a person, "
+        f"{found.deliveries} broadcast delivery row(s) to anonymise"
     )
     if not args.yes:
         print(f"error: would delete {args.telegram_id}: {what}; add --yes to delete", file=sys.stderr)
         return EXIT_USAGE
     deleted = await privacy.delete_person(db, args.telegram_id)
     console.print(
-        f"✓ deleted {args.telegram_id}: profile, {deleted.questions} question(s), {deleted.feedback} vote(s);"
+        f"✓ deleted {args.telegram_id}: profile, {deleted.questions} question(s), {deleted.feedback} vote(s),"
+        f" {deleted.handoffs} question(s) handed to a person;"
         f" {deleted.deliveries} broadcast delivery row(s) anonymised"
         + ("; the coordinator role is revoked" if deleted.coordinator else ""),
         markup=False, highlight=False,

@@ -9,7 +9,8 @@
     stunting-bot users grant|revoke ID coordinator, users list [--role R] [--region KAB]
     stunting-bot broadcast send --text T [--role R]... [--region KAB]... [--kecamatan KEC]... [--at TIME]
     stunting-bot broadcast list | status ID | cancel ID
-    stunting-bot report unanswered [--since DATE] [--format table|csv] [--names], report stats [--since DATE] [--png FILE]
+    stunting-bot report unanswered [--since DATE] [--format table|csv] [--names], report stats [--since DATE] [--png FILE],
+    report handoff [--all] [--format table|csv]
     stunting-bot db backup PATH | restore BACKUP | migrate | info, stunting-bot health
 """
 
@@ -125,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     from bot import ops_cli  # db backup/restore/migrate, health
 
     ops_cli.add_commands(commands)
-    from bot import report_cli  # report unanswered|stats
+    from bot import report_cli  # report unanswered|stats|handoff
 
     report_cli.add_commands(commands)
     return parser

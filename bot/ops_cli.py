@@ -146,7 +146,8 @@ def _prune(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     print(
-        f"✓ deleted {pruned.questions} question(s) and {pruned.feedback} feedback row(s) older than {days} days"
+        f"✓ deleted {pruned.questions} question(s), {pruned.feedback} feedback row(s) and {pruned.handoffs}"
+        f" handed-off question(s) older than {days} days"
         f" (asked before {pruned.cutoff:%Y-%m-%d %H:%M} UTC)"
     )
     return EXIT_OK

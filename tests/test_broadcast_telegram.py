@@ -90,7 +90,7 @@ async def test_admin_grants_and_revokes_the_coordinator_role(fake_api, engine, t
         # Now the coordinator may start a broadcast.
         await reply_to(fake_api, COORDINATOR, "/siaran", "Tulis teks siaran")
         await reply_to(fake_api, COORDINATOR, "/batal", "dibatalkan")
-        await reply_to(fake_api, ADMIN, f"/role {COORDINATOR} remove", "bukan koordinator lagi")
+        await reply_to(fake_api, ADMIN, f"/role {COORDINATOR} remove", "bukan koordinator atau petugas lagi")
         assert not (await get_user(db, COORDINATOR)).coordinator
         menu = fake_api.commands[(f'{{"chat_id": {COORDINATOR}, "type": "chat"}}', "")]
         assert "siaran" not in [c["command"] for c in menu]

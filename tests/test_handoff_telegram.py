@@ -15,7 +15,7 @@ from bot.storage.users import set_region_code, set_responder
 from bot.telegram import handoff
 from bot.telegram.keyboards import pack
 from tests.conftest import ADMIN, running_bot
-from tests.test_telegram_e2e import reply_to, texts_to
+from tests.test_telegram_e2e import texts_to
 
 ASKER, OTHER_ASKER = 5201, 5202
 KUKAR, KUKAR_2, JAKPUS, OUTSIDER, RESPONDER = 6101, 6103, 6102, 5209, 6200
@@ -36,9 +36,17 @@ async def _people(db) -> None:
     await set_coordinator(db, JAKPUS, True, ["31.71"])
 
 
+async def _next(api, start: int, chat_id: int, contains: str) -> dict:
+    """The first message to ``chat_id`` containing ``contains`` sent after ``start`` records."""
+    return await api.wait_for(lambda c: c in api.sent[start:] and c.get("chat_id") == chat_id
+                              and contains in (c.get("text") or ""))  # fmt: skip
+
+
 async def say(api, who: int, text: str, contains: str, **kwargs) -> dict:
-    """``reply_to`` with the person's own first name on the update."""
-    return await reply_to(api, who, text, contains, first_name=NAMES[who], **kwargs)
+    """A message from the person (with their own first name) and the bot's next reply containing ``contains``."""
+    start = len(api.sent)
+    api.user_message(who, text, first_name=NAMES[who], **kwargs)
+    return await _next(api, start, who, contains)
 
 
 def _buttons(call: dict) -> dict[str, str]:
@@ -51,9 +59,10 @@ def _notices(api, chat_id: int) -> list[dict]:
 
 
 async def _press(api, chat_id: int, call: dict, label: str, wait_for: str, user_id: int | None = None) -> dict:
+    start = len(api.sent)
     api.callback(chat_id, call["message_id"], _buttons(call)[label], user_id=user_id,
                  first_name=NAMES.get(user_id or chat_id, "Siti"))
-    return await api.wait_for(lambda c: c.get("chat_id") == chat_id and wait_for in (c.get("text") or ""))
+    return await _next(api, start, chat_id, wait_for)
 
 
 async def _hand_off(api, asker: int = ASKER, text: str = UNCOVERED) -> dict:
@@ -124,6 +133,13 @@ async def test_answering_with_the_button_then_typing(fake_api, engine, tmp_path)
         assert any("Silakan tanya ke Dinas Sosial kabupaten." in t for t in texts_to(fake_api, ASKER))
         # The next message is a question again, not a second answer.
         await say(fake_api, KUKAR, "apa itu tksk", "Tenaga Kesejahteraan Sosial Kecamatan")
+        # Jawab, then /batal: nothing is sent and the question stays open.
+        await _hand_off(fake_api, text="gimana cara daftar jadi penerima pkh")
+        second = _notices(fake_api, KUKAR)[-1]
+        await _press(fake_api, KUKAR, second, "✍️ Jawab", "tulis jawaban untuk pertanyaan #2")
+        await say(fake_api, KUKAR, "/batal", "jawaban dibatalkan")
+        await say(fake_api, KUKAR, "apa itu pkh", "Program Keluarga Harapan")
+        assert (await handoffs.get_handoff(application.bot_data["services"].db, 2)).open
 
 
 async def test_forged_responder_buttons_are_refused_and_logged(fake_api, engine, tmp_path, caplog):

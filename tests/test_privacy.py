@@ -335,12 +335,12 @@ def test_db_prune_deletes_the_old_questions_and_says_how_many(env, monkeypatch, 
 
     in_db(env, seed)
     assert main(["db", "prune"]) == 0  # the default retention, 180 days
-    assert "deleted 2 question(s) and 2 feedback row(s) older than 180 days" in capsys.readouterr().out
+    assert "deleted 2 question(s), 2 feedback row(s) and 0 handed-off question(s) older than 180 days" in capsys.readouterr().out
     assert main(["db", "prune", "--days", "30"]) == 0
     assert "deleted 1 question(s)" in capsys.readouterr().out
     monkeypatch.setenv("BOT_QUESTION_RETENTION_DAYS", "3")
     assert main(["db", "prune"]) == 0
-    assert "deleted 1 question(s) and 1 feedback row(s) older than 3 days" in capsys.readouterr().out
+    assert "deleted 1 question(s), 1 feedback row(s) and 0 handed-off question(s) older than 3 days" in capsys.readouterr().out
     assert in_db(env, lambda db: count(db, "SELECT count(*) FROM questions")) == 0
     assert main(["db", "prune", "--days", "0"]) == 2
     assert "positive" in capsys.readouterr().err

@@ -159,7 +159,7 @@ async def test_admin_grants_a_coordinator_for_a_region_and_they_are_told(fake_ap
         assert await coordinator_regions(db, KOOR) == ["64.02", "64.72"]
         told = await fake_api.wait_for(lambda c: c["chat_id"] == KOOR and "koordinator program untuk" in c["text"])
         assert "Kabupaten Kutai Kartanegara; Kota Samarinda" in told["text"] and "/siaran" in told["text"]
-        await reply_to(fake_api, ADMIN, "/peran @koor_kukar hapus", "bukan koordinator lagi")
+        await reply_to(fake_api, ADMIN, "/peran @koor_kukar hapus", "bukan koordinator atau petugas lagi")
         await fake_api.wait_for(lambda c: c["chat_id"] == KOOR and "sudah dicabut" in c["text"])
         assert await coordinator_regions(db, KOOR) == []
 

@@ -307,6 +307,7 @@ REQUIRED_MESSAGES: dict[str, tuple[str, ...]] = {
     "tg_handoff_done_button": (),
     "tg_handoff_show_button": ("id",),
     "tg_handoff_answer_prompt": ("id",),
+    "tg_handoff_answer_cancelled": (),
     "tg_handoff_answer_empty": ("id",),
     "tg_handoff_answer_usage": (),
     "tg_handoff_answer_to_asker": ("name", "role", "answer", "question"),

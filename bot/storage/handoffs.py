@@ -118,7 +118,8 @@ async def open_handoff(
     daily_limit: int = DAILY_LIMIT,
 ) -> Handoff:
     """Put a question in the queue and return it. The same logged question is queued once: asking
-    again returns the item already made. Raises ``DailyLimitError`` beyond ``daily_limit`` items in
+    again returns the item already made (``question_id`` must be written: flush the write-behind
+    question log first). Raises ``DailyLimitError`` beyond ``daily_limit`` items in
     24 hours (an urgent item is never refused)."""
     moment = now or datetime.now(UTC)
     async with db.transaction() as conn:
@@ -251,6 +252,11 @@ async def open_items(db: Database, limit: int | None = None) -> list[Handoff]:
         sql += " LIMIT ?"
         params.append(int(limit))
     return [_handoff(row) for row in await db.fetch_all(sql, params)]
+
+
+async def all_items(db: Database) -> list[Handoff]:
+    """Every item in any state, oldest first (``report handoff --all``)."""
+    return [_handoff(row) for row in await db.fetch_all("SELECT * FROM handoffs ORDER BY asked_at, id")]
 
 
 async def due_reminders(db: Database, now: datetime, after: timedelta) -> list[Handoff]:

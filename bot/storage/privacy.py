@@ -47,6 +47,7 @@ class Pruned:
     questions: int
     feedback: int
     cutoff: datetime  # questions asked before this moment were deleted
+    handoffs: int = 0  # questions handed to a person, deleted with the same cutoff
 
 
 def retention_cutoff(days: int, now: datetime | None = None) -> datetime:
@@ -71,7 +72,7 @@ async def prune_questions(
     """
     cutoff = retention_cutoff(older_than_days, now)
     bound = cutoff.astimezone(UTC).isoformat(timespec="milliseconds")  # the stored format (utc_now)
-    questions = feedback = 0
+    questions = feedback = handed = 0
     while True:
         async with db.transaction() as conn:
             async with conn.execute(
@@ -86,6 +87,7 @@ async def prune_questions(
                 (bound, batch),
             ) as cursor:
                 handoffs = max(cursor.rowcount, 0)
+            handed += handoffs
             # votes without a question (none are written today) age out by their own time
             async with conn.execute(
                 "DELETE FROM feedback WHERE question_id IS NULL AND created_at < ?", (bound,)
@@ -93,7 +95,7 @@ async def prune_questions(
                 feedback += max(cursor.rowcount, 0)
         questions += deleted
         if (deleted < batch and handoffs < batch) or (keep_going is not None and not keep_going()):
-            return Pruned(questions, feedback, cutoff)
+            return Pruned(questions, feedback, cutoff, handed)
         await asyncio.sleep(0)  # let waiting answers and the sender take the lock between batches
 
 

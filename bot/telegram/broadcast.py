@@ -36,6 +36,8 @@ from bot.regions.zones import WIB, Zone
 from bot.storage import Database, broadcasts, users
 from bot.storage.broadcasts import Audience, Broadcast
 from bot.telegram import keyboards, waiting
+from bot.telegram.handoff import ANSWERING as handoff_answering
+from bot.telegram.handoff import STEP as handoff_step
 from bot.telegram.handlers import (
     ROLES,
     Services,
@@ -280,7 +282,7 @@ async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/batal: drop the draft (and any pending text step); nothing is sent."""
+    """/batal: drop the draft (and any pending text step, a responder's answer included); nothing is sent."""
     s = services(context)
     message = update.effective_message
     if message is None or context.user_data is None:
@@ -290,6 +292,9 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     key = "tg_broadcast_cancelled" if draft is not None else "tg_broadcast_nothing_to_cancel"
     if draft is None and awaiting:
         key = "tg_profile_skipped"
+    if awaiting == handoff_step:  # a responder's answer, not written after all
+        context.user_data.pop(handoff_answering, None)
+        key = "tg_handoff_answer_cancelled"
     await message.reply_html(esc(s.text(key)))
 
 

@@ -233,7 +233,7 @@ async def open_item(
     except DailyLimitError:
         return s.text("tg_handoff_limit", limit=handoffs.DAILY_LIMIT)
     route = await _route(s, item)
-    people = route.people
+    people = tuple(person for person in route.people if person != user.id)  # an admin asking is not asked
     if parent is not None and parent.answered_by is not None and parent.answered_by not in people:
         people = (parent.answered_by, *people)  # who answered first hears the follow-up too
     reached = await _notify(context, s, item, people)

@@ -135,10 +135,10 @@ async def prune_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     days = int(job.data)  # type: ignore[arg-type]
     application = context.application
     pruned = await privacy.prune_questions(stored.db, days, keep_going=lambda: application.running)
-    if pruned.questions or pruned.feedback:
+    if pruned.questions or pruned.feedback or pruned.handoffs:
         log.info(
-            "retention: deleted %d question(s) and %d feedback row(s) older than %d days",
-            pruned.questions, pruned.feedback, days,
+            "retention: deleted %d question(s), %d feedback row(s) and %d handed-off question(s) older than %d days",
+            pruned.questions, pruned.feedback, pruned.handoffs, days,
         )  # fmt: skip
 
 

@@ -342,6 +342,8 @@ async def test_an_admin_makes_and_unmakes_a_responder(fake_api, engine, tmp_path
         await say(fake_api, ADMIN, f"/peran {RESPONDER} petugas", "sekarang petugas")
         await fake_api.wait_for(lambda c: c["chat_id"] == RESPONDER and "/antrian" in (c.get("text") or ""))
         assert (await get_user(db, RESPONDER)).responder
+        menu = fake_api.commands[(f'{{"chat_id": {RESPONDER}, "type": "chat"}}', "")]
+        assert {"antrian", "jawab"} <= {c["command"] for c in menu} and "siaran" not in {c["command"] for c in menu}
         # An asker without a covering coordinator reaches the admin and the responder.
         await set_coordinator(db, KUKAR, False)
         await set_coordinator(db, KUKAR_2, False)
@@ -349,6 +351,8 @@ async def test_an_admin_makes_and_unmakes_a_responder(fake_api, engine, tmp_path
         assert len(_notices(fake_api, RESPONDER)) == 1 and len(_notices(fake_api, ADMIN)) == 1
         await say(fake_api, ADMIN, f"/peran {RESPONDER} hapus", "bukan koordinator atau petugas lagi")
         assert not (await get_user(db, RESPONDER)).responder
+        menu = fake_api.commands[(f'{{"chat_id": {RESPONDER}, "type": "chat"}}', "")]
+        assert "antrian" not in {c["command"] for c in menu}
         await say(fake_api, RESPONDER, "/antrian", "hanya untuk petugas")
         await say(fake_api, RESPONDER, f"/peran {RESPONDER} petugas", "hanya untuk admin")  # not for themselves
 

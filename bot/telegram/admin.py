@@ -84,6 +84,7 @@ async def set_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = await users.set_responder(s.db, user.telegram_id, True)
         log.info("responder role granted for %s by %s", user.telegram_id,
                  update.effective_user.id if update.effective_user else None)  # fmt: skip
+        await set_coordinator_menu(context.application, user.telegram_id, user.coordinator, responder=True)
         await _tell_role(update, context, user, "tg_role_granted_responder", "tg_role_you_granted_responder", "")
         return
     grant = action in GRANT

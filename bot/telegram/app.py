@@ -219,9 +219,12 @@ async def set_command_menus(application: Application) -> None:
         for names, _, key in broadcast.COMMANDS + admin.REPORT_COMMANDS + HANDOFF_COMMANDS
     ]
     admin_menu = coordinator_menu + [BotCommand(names[0], services.text(key)) for names, _, key in admin.COMMANDS]
-    application.bot_data["menus"] = {"public": public, "coordinator": coordinator_menu}
+    responder_menu = public + [BotCommand(names[0], services.text(key)) for names, _, key in HANDOFF_COMMANDS]
+    application.bot_data["menus"] = {"public": public, "coordinator": coordinator_menu, "responder": responder_menu}
     for coordinator in await users.list_users(services.db, coordinator=True, limit=MAX_COORDINATOR_MENUS):
         await broadcast.set_coordinator_menu(application, coordinator.telegram_id, True)
+    for responder in (await users.responders(services.db))[:MAX_COORDINATOR_MENUS]:
+        await broadcast.set_coordinator_menu(application, responder, False, responder=True)
     for admin_id in sorted(services.admin_ids):
         try:
             await application.bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(admin_id))

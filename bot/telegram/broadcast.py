@@ -840,13 +840,16 @@ COMMANDS = [
 ]
 
 
-async def set_coordinator_menu(application: Application, telegram_id: int, coordinator: bool) -> None:
-    """Best effort: a chat-scoped menu with /siaran for a coordinator, the public one otherwise."""
+async def set_coordinator_menu(
+    application: Application, telegram_id: int, coordinator: bool, responder: bool = False
+) -> None:
+    """Best effort: a chat-scoped menu with /siaran for a coordinator, with /antrian and /jawab for a
+    responder, the public one otherwise."""
     menus: dict[str, list[BotCommand]] = application.bot_data.get("menus", {})
     s: Services = application.bot_data["services"]
     if telegram_id in s.admin_ids:
         return  # admins keep the admin menu, which has /siaran already
-    menu = menus.get("coordinator" if coordinator else "public")
+    menu = menus.get("coordinator" if coordinator else "responder" if responder else "public")
     if not menu:
         return
     try:

@@ -470,6 +470,7 @@ class FakeBotApi:
                     "is_video": False, "type": "regular"},
         "location": {"latitude": -0.4948, "longitude": 117.1436},
         "document": {"file_id": "d1", "file_unique_id": "ud1", "file_name": "laporan.pdf"},
+        "dice": {"emoji": "🎲", "value": 4},
     }
 
     def user_media(self, chat_id: int, kind: str, caption: str | None = None) -> int:
@@ -496,6 +497,13 @@ class FakeBotApi:
                                     entities=entities_for(text) or None,
                                     reply_to_message=reply_to)
         return self._push("message", message)
+
+    def user_edit(self, chat_id: int, message_id: int, text: str) -> int:
+        """The person edits their earlier message ``message_id`` to ``text`` (an ``edited_message``)."""
+        message = dict(self.messages[(chat_id, message_id)], text=text, edit_date=int(time.time()))
+        message["entities"] = entities_for(text) or None
+        self.messages[(chat_id, message_id)] = message = {k: v for k, v in message.items() if v is not None}
+        return self._push("edited_message", message)
 
     def group_message(self, chat_id: int, text: str, user_id: int | None = None,
                       first_name: str = "Siti", reply_to_bot: bool = False,

@@ -98,6 +98,7 @@ REQUIRED_MESSAGES: dict[str, tuple[str, ...]] = {
     "tg_not_text_sticker": (),
     "tg_not_text_location": (),
     "tg_not_text_other": (),
+    "tg_unknown_command": ("command",),
     "tg_not_text_caption": (),
     "tg_broadcast_not_yours": ('command', 'id'),
     "tg_group_hint": ('username',),

@@ -50,6 +50,16 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+def storable(text: str) -> str:
+    """Text SQLite can store: a lone UTF-16 surrogate (which Telegram's JSON may carry, and which no
+    UTF-8 encoder accepts) becomes "?", so one odd character never fails a write, let alone a batch."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", errors="replace").decode("utf-8")
+    return text
+
+
 class Database:
     """Open with ``await Database.open(path)`` (or ``async with await Database.open(path) as db``)."""
 

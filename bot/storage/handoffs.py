@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from bot.storage.database import Database, utc_now
+from bot.storage.database import Database, storable, utc_now
 
 State = Literal["open", "answered", "closed"]
 MAX_TEXT = 1000  # characters of a question or an answer kept (Telegram allows 4096)
@@ -141,7 +141,7 @@ async def open_handoff(
                                   media_message_id, parent_id, question_id, asked_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *
             """,
-            (asker_id, asker_role, region_code, text[:MAX_TEXT], json.dumps(list(candidates)), int(urgent),
+            (asker_id, asker_role, region_code, storable(text[:MAX_TEXT]), json.dumps(list(candidates)), int(urgent),
              media_kind, media_message_id, parent_id, question_id, _stamp(moment)),
         ) as cursor:
             row = await cursor.fetchone()
@@ -170,7 +170,7 @@ async def answer_handoff(
                             answer = ?, answered_at = ?
         WHERE id = ? AND state = 'open' RETURNING *
         """,
-        (responder_id, name, role, text[:MAX_TEXT], utc_now(), handoff_id),
+        (responder_id, name and storable(name), role, storable(text[:MAX_TEXT]), utc_now(), handoff_id),
     )
     if rows:
         return _handoff(rows[0]), True

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
 
-from bot.storage.database import Database, utc_now
+from bot.storage.database import Database, storable, utc_now
 
 Status = Literal["answer", "suggest", "none"]  # the engine's decision (bot.matching.decide)
 STATUSES: tuple[Status, ...] = get_args(Status)
@@ -73,7 +73,7 @@ def _values(
     """A question row (without its id), validated: status known, text cut at MAX_TEXT, time now."""
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
-    return (telegram_id, chat_type, text[:MAX_TEXT], status, entry_id, float(score), utc_now())
+    return (telegram_id, chat_type, storable(text[:MAX_TEXT]), status, entry_id, float(score), utc_now())
 
 
 async def get_question(db: Database, question_id: int) -> LoggedQuestion | None:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Literal, get_args
 
 from bot.regions.places import is_code
-from bot.storage.database import Database, utc_now
+from bot.storage.database import Database, storable, utc_now
 
 Role = Literal["pendamping_pkh", "tksk", "tpk", "kpm_kader", "lainnya"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -96,7 +96,8 @@ async def register_user(
             last_seen_at = excluded.last_seen_at
         RETURNING *
         """,
-        {"id": telegram_id, "first_name": first_name, "username": username, "language_code": language_code, "now": now},
+        {"id": telegram_id, "first_name": first_name and storable(first_name), "username": username,
+         "language_code": language_code, "now": now},
     )
     row = rows[0] if rows else None
     created = row is not None and row["created_at"] == now  # created_at is only written on insert

@@ -19,6 +19,7 @@ from bot.reports.summary import period, stats_summary, unanswered_blocks
 from bot.reports.unanswered import group_with_engine
 from bot.storage import reports as report_store
 from bot.storage import users
+from bot.telegram import keyboards
 from bot.telegram.broadcast import permission, region_name, set_coordinator_menu
 from bot.telegram.handlers import is_admin, refuse, send_html, services
 from bot.telegram.reload import ContentReloader, outcome_text
@@ -73,7 +74,7 @@ async def set_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     target = args[0]
     user = None
-    if target.isdigit():
+    if keyboards.is_id(target):
         user = await users.get_user(s.db, int(target))
     elif target.startswith("@") and len(target) > 1:
         user = await users.find_by_username(s.db, target)

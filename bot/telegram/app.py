@@ -47,6 +47,7 @@ from bot.telegram.keyboards import ACK, BROADCAST, DELETE_DATA, HANDOFF, REGION,
 from bot.telegram.reload import ContentReloader
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.update_log import TimedApplication
+from bot.telegram.updates import UpdatesRequest
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,8 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
         # aiohttp under PTB for the bot's own calls (bot.telegram.transport): a fraction of
         # httpx's CPU per request. getUpdates keeps PTB's default client.
         .request(AiohttpRequest(connection_pool_size=CONCURRENT_UPDATES + 4))
+        # getUpdates: PTB's HTTPX client, reading each update first (bot.telegram.updates)
+        .get_updates_request(updates_request := UpdatesRequest(connection_pool_size=1))
     )
     urls: dict[str, str] = {}
     if settings.telegram_api_base_url:
@@ -163,14 +166,30 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
             await stored.db.close()
 
     application = builder.post_init(post_init).post_shutdown(post_shutdown).build()
+    updates_request.on_refused = lambda: token_refused(application)
     add_handlers(application)
     return application
+
+
+TOKEN_REFUSED = "token_refused"  # bot_data: getUpdates was refused (401/404) while running
+
+
+def token_refused(application: Application) -> None:
+    """Telegram refused the token while polling: stop (once: the Updater's last getUpdates while
+    stopping is refused too), so that ``run`` exits with status 2."""
+    if application.bot_data.get(TOKEN_REFUSED):
+        return
+    application.bot_data[TOKEN_REFUSED] = True
+    log.error("Telegram refused the token while polling (TELEGRAM_BOT_TOKEN revoked?); stopping.")
+    application.stop_running()
 
 
 def add_handlers(application: Application) -> None:
     # Questions first: they are most updates, and commands never pass ~filters.COMMAND, so the
     # order changes nothing but the number of handlers each question is checked against.
-    text = filters.TEXT & ~filters.COMMAND
+    # New messages only: an edited message is not answered (and logged) a second time.
+    new = filters.UpdateType.MESSAGE
+    text = new & filters.TEXT & ~filters.COMMAND
     # Group -1: a step waiting for this person's text (a region, a broadcast's text or time) takes it
     # and stops there (ApplicationHandlerStop); a command ends the wait and runs below.
     # Group -2: a private reply to a handoff notification (a responder's answer) or to a person's
@@ -180,14 +199,14 @@ def add_handlers(application: Application) -> None:
     waiting_steps = waiting.handler(
         {profile.STEP: profile.on_text, "broadcast_": broadcast.on_text, handoff.STEP: handoff.on_text}
     )
-    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, waiting_steps), group=-1)
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & new & filters.TEXT, waiting_steps), group=-1)
     # Group 1: after a private message is handled, ask once those whose old region matched nothing.
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & text, profile.recheck), group=1)
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & text, handlers.private_text))
     application.add_handler(MessageHandler(filters.ChatType.GROUPS & text, handlers.group_text))
     media = (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.PHOTO | filters.VIDEO | filters.Sticker.ALL
              | filters.LOCATION | filters.Document.ALL | filters.CONTACT)  # fmt: skip
-    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & media, handlers.not_text))
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & new & media, handlers.not_text))
     for names, callback, _ in PUBLIC_COMMANDS:
         application.add_handler(CommandHandler(list(names), callback))
     application.add_handler(CommandHandler(["lewati", "skip"], profile.skip))
@@ -202,6 +221,10 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(profile.role_button, pattern=rf"^[^|]*\|{ROLE}\|"))
     application.add_handler(CallbackQueryHandler(profile.region_button, pattern=rf"^[^|]*\|{REGION}\|"))
     application.add_handler(CallbackQueryHandler(handoff.button, pattern=rf"^[^|]*\|{HANDOFF}\|"))
+    # Last in group 0: a command the bot does not know, and any other kind of private message (a poll,
+    # a dice, a GIF …), still get a reply.
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & new & filters.COMMAND, handlers.unknown_command))
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & new & ~filters.TEXT, handlers.not_text))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.on_error)
@@ -274,6 +297,8 @@ def run(settings: Settings, engine: Engine) -> int:
                 return 1
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=stop_signals, close_loop=False)
+            if application.bot_data.get(TOKEN_REFUSED):
+                return 2
     except InvalidToken:
         log.error("Telegram refused the token (TELEGRAM_BOT_TOKEN); check it with BotFather.")
         return 2

@@ -36,8 +36,6 @@ from bot.regions.zones import WIB, Zone
 from bot.storage import Database, broadcasts, users
 from bot.storage.broadcasts import Audience, Broadcast
 from bot.telegram import keyboards, waiting
-from bot.telegram.handoff import ANSWERING as handoff_answering
-from bot.telegram.handoff import STEP as handoff_step
 from bot.telegram.handlers import (
     ROLES,
     Services,
@@ -46,6 +44,8 @@ from bot.telegram.handlers import (
     send_html,
     services,
 )
+from bot.telegram.handoff import ANSWERING as handoff_answering
+from bot.telegram.handoff import STEP as handoff_step
 from bot.telegram.render import esc, plain_html
 
 log = logging.getLogger(__name__)
@@ -400,7 +400,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await refuse(update, context)
         return
     action, args = callback.args[0], callback.args[1:]
-    if action in ("acks", "resend", "resendok", "resendno") and args and args[0].isdigit():
+    if action in ("acks", "resend", "resendok", "resendno") and args and keyboards.is_id(args[0]):
         await query.answer(s.text("tg_broadcast_resend_kept") if action == "resendno" else None)
         if action in ("resendok", "resendno"):  # the confirmation is answered: its buttons go
             with contextlib.suppress(TelegramError):
@@ -410,7 +410,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         step = {"acks": show_acks, "resend": confirm_resend, "resendok": resend}[action]
         await step(update, context, int(args[0]))
         return
-    if action in ("stop", "stopok", "keep") and args and args[0].isdigit():
+    if action in ("stop", "stopok", "keep") and args and keyboards.is_id(args[0]):
         broadcast_id = int(args[0])
         if action == "keep":
             await query.answer(s.text("tg_broadcast_stop_kept", id=broadcast_id))
@@ -591,7 +591,7 @@ async def stop_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await refuse(update, context)
         return
     argument = (context.args or [""])[0].lstrip("#")
-    if len(context.args or []) != 1 or not argument.isdigit():
+    if len(context.args or []) != 1 or not keyboards.is_id(argument):
         await message.reply_html(esc(s.text("tg_broadcast_stop_usage")))
         return
     await stop_broadcast(update, context, int(argument))
@@ -607,7 +607,7 @@ async def acknowledge_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if query is None or user is None:
         return
     callback = keyboards.unpack(query.data)
-    if callback is None or not callback.args or not callback.args[0].isdigit():
+    if callback is None or not callback.args or not keyboards.is_id(callback.args[0]):
         await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
     recorded = await broadcasts.acknowledge(s.db, int(callback.args[0]), user.id)

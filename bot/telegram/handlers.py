@@ -137,6 +137,17 @@ def pressed(update: Update) -> tuple[tuple[str, ...], Message | None]:
     return (callback.args if callback is not None else ()), message
 
 
+def offered(update: Update) -> bool:
+    """Whether the pressed button's data is one of the buttons of the message it came with (a client
+    can send any callback data; a forged vote or id is not on the message)."""
+    query = update.callback_query
+    message = query.message if query is not None and isinstance(query.message, Message) else None
+    markup = message.reply_markup if message is not None else None
+    return query is not None and markup is not None and any(
+        button.callback_data == query.data for row in markup.inline_keyboard for button in row
+    )
+
+
 async def send_html(message: Message, chunks: list[str], reply_markup=None) -> Message:
     """Send chunks in order; the keyboard goes on the last one."""
     sent = message
@@ -297,6 +308,15 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_html(esc(s.text(key)), reply_markup=markup)
 
 
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command the bot does not have, in a private chat: say so and point to /bantuan."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command = message.text.split(maxsplit=1)[0].split("@")[0][:40]
+    await message.reply_html(esc(services(context).text("tg_unknown_command", command=command)))
+
+
 async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """In groups the bot answers only when mentioned or replied to."""
     message = update.effective_message
@@ -455,7 +475,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _send_entry(update, context, entry, question_id)
     elif kind == keyboards.FEEDBACK and len(args) == 3:
         await _feedback(update, context, args)
-    elif kind == keyboards.TOPIC and len(args) == 2 and args[1].isdigit():
+    elif kind == keyboards.TOPIC and len(args) == 2 and keyboards.is_id(args[1]):
         await query.answer()
         await show_topic(message, s, args[0], int(args[1]), edit=True)
     elif kind == keyboards.TOPICS:
@@ -470,7 +490,7 @@ async def _feedback(update: Update, context: ContextTypes.DEFAULT_TYPE, args: tu
     query, user = update.callback_query, update.effective_user
     assert query is not None
     question_id, value, entry_id = args
-    if not question_id.isdigit() or value not in {"+1", "-1"} or user is None:
+    if not keyboards.is_id(question_id) or value not in {"+1", "-1"} or user is None or not offered(update):
         await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
     await s.flush_questions()  # the question row must exist before its feedback
@@ -479,6 +499,10 @@ async def _feedback(update: Update, context: ContextTypes.DEFAULT_TYPE, args: tu
     asked = await questions.get_question(s.db, int(question_id))
     if asked is None or asked.entry_id != entry_id:
         await query.answer(s.text("tg_feedback_gone"), show_alert=True)
+        return
+    if asked.chat_type == ChatType.PRIVATE and asked.telegram_id != user.id:  # a private question: its asker's vote
+        log.warning("refused a vote by %s on question %s of someone else", user.id, asked.id)
+        await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
     await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
     await feedback.record_feedback(s.db, int(question_id), user.id, entry_id, int(value))

@@ -200,7 +200,7 @@ async def _own_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ques
     user, query = update.effective_user, update.callback_query
     assert query is not None
     asked = None
-    if user is not None and question_id.isdigit():
+    if user is not None and keyboards.is_id(question_id):
         await s.flush_questions()
         asked = await questions.get_question(s.db, int(question_id))
     if asked is None or user is None or asked.telegram_id != user.id:
@@ -259,7 +259,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif action in asker_actions:
         await asker_actions[action](update, context, message, action, rest)
     elif action in responder_actions:
-        if not rest[0].isdigit() or (item := await handoffs.get_handoff(s.db, int(rest[0]))) is None:
+        if not keyboards.is_id(rest[0]) or (item := await handoffs.get_handoff(s.db, int(rest[0]))) is None:
             await query.answer(s.text("tg_handoff_gone"), show_alert=True)
             return
         who = await responder(update, context)
@@ -316,7 +316,7 @@ async def _media(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Me
     query, chat = update.callback_query, update.effective_chat
     assert query is not None
     kind = MEDIA_KINDS.get(rest[1]) if len(rest) == 2 else None
-    if kind is None or not rest[0].isdigit() or chat is None or chat.type != ChatType.PRIVATE:
+    if kind is None or not keyboards.is_id(rest[0]) or chat is None or chat.type != ChatType.PRIVATE:
         await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
     await query.answer()
@@ -330,7 +330,7 @@ async def _rate(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Mes
     s = services(context)
     query, user = update.callback_query, update.effective_user
     assert query is not None
-    if user is None or not rest[0].isdigit():
+    if user is None or not keyboards.is_id(rest[0]):
         await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
     if not await handoffs.rate_answer(s.db, int(rest[0]), user.id, 1 if action == "up" else -1):
@@ -530,7 +530,7 @@ async def answer_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     number, _, text = argument(context).partition(" ")
     number = number.lstrip("#")
-    if not number.isdigit() or not text.strip():
+    if not keyboards.is_id(number) or not text.strip():
         await message.reply_html(esc(s.text("tg_handoff_answer_usage")))
         return
     await answer(update, context, int(number), text)

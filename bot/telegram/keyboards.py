@@ -61,6 +61,12 @@ def unpack(data: str | None) -> Callback | None:
     return Callback(parts[0], parts[1], tuple(parts[2:]))
 
 
+def is_id(text: str) -> bool:
+    """Whether a callback or command argument is a number the bot stores: ASCII digits only ("²" is a
+    digit to ``str.isdigit`` but not to ``int``) and at most 18 of them (SQLite's integers are 64-bit)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def label(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= BUTTON_TEXT_LIMIT else text[: BUTTON_TEXT_LIMIT - 1].rstrip() + "…"

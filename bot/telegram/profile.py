@@ -256,11 +256,11 @@ async def region_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if user is None or message is None or len(args) != 2 or s.catalogue is None:
         await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
-    if args[0] != ANY_DISTRICT and not args[0].isdigit():
+    if args[0] != ANY_DISTRICT and not keyboards.is_id(args[0]):
         await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
     code = args[1]
-    if code == RETYPE and args[0].isdigit():
+    if code == RETYPE and keyboards.is_id(args[0]):
         level = int(args[0])
         await query.answer()
         stored = await users.get_user(s.db, user.id)

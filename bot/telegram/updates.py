@@ -1,0 +1,66 @@
+"""Fetching updates (long polling) so that one bad update or a refused token cannot leave the bot deaf.
+
+``UpdatesRequest`` is the HTTP client of ``getUpdates`` only (PTB's own ``HTTPXRequest`` underneath):
+
+* **An update that cannot be read** (an older Bot API server's format, a field of the wrong type) would
+  make python-telegram-bot fail on the whole batch and fetch the same batch again forever, logging
+  every user's message at CRITICAL each time. Each update of a batch is read here first; one that fails
+  is replaced by a bare update with only its ``update_id`` — so the batch is confirmed and nobody else
+  waits — and logged with its id and kind only, never its content.
+* **A refused token** (401, or 404 for an unknown bot) on ``getUpdates`` ends PTB's polling loop while the
+  process stays up, answering nobody (and, stopping, PTB re-raises it and skips the shutdown, so SIGTERM
+  never completes). ``on_refused`` is called instead and the batch is empty; it stops the Application
+  cleanly and ``bot.telegram.app.run`` exits with status 2, as docs/operations.md promises.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from telegram import Update
+from telegram.error import InvalidToken
+from telegram.request import HTTPXRequest
+
+log = logging.getLogger(__name__)
+
+
+def readable(raw: Any) -> Any:
+    """The ``getUpdates`` result with every update PTB cannot read replaced by a bare one (see above)."""
+    if not isinstance(raw, list):
+        return raw
+    kept: list[Any] = []
+    for item in raw:
+        update_id = item.get("update_id") if isinstance(item, dict) else None
+        try:
+            Update.de_json(item, None)
+        except Exception as exc:  # noqa: BLE001 - any failure to read it means the same: skip it
+            if type(update_id) is not int:
+                log.warning("dropped an update without a usable update_id (%s)", type(exc).__name__)
+                continue
+            kinds = sorted(key for key in item if key != "update_id")
+            log.warning("skipped update %s that could not be read (kind %s, %s)", update_id, kinds, type(exc).__name__)
+            item = {"update_id": update_id}
+        kept.append(item)
+    return kept
+
+
+class UpdatesRequest(HTTPXRequest):
+    """PTB's HTTPX client for ``getUpdates``, reading each update before PTB does (module docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.on_refused: Callable[[], None] | None = None  # set by the Application's builder
+
+    async def post(self, url: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            result = await super().post(url, *args, **kwargs)
+        except InvalidToken:
+            if self.on_refused is None or not url.endswith("/getUpdates"):
+                raise
+            # Not raised: PTB's polling task would end with it, and stopping the Updater would then
+            # re-raise it and skip the Application's shutdown (the process would hang, database open).
+            self.on_refused()
+            return []
+        return readable(result) if url.endswith("/getUpdates") else result

@@ -1,0 +1,102 @@
+"""Defects found by attacking the running bot (issue #13 §4), each reproduced against the fake Bot API:
+edited messages are not answered twice, unknown commands and odd messages get a reply, forged
+callback data with odd values is refused quietly, nobody votes on another person's private question,
+and one unstorable character does not lose a batch of logged questions."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.storage import Database, QuestionLog, recent_questions, register_user
+from bot.storage.feedback import feedback_totals
+from bot.telegram.keyboards import pack
+from tests.conftest import running_bot
+from tests.test_telegram_e2e import reply_to
+
+USER, OTHER = 7401, 7402
+
+
+def _buttons(call: dict) -> dict[str, str]:
+    return {b["text"]: b["callback_data"] for row in (call.get("reply_markup") or {}).get("inline_keyboard", []) for b in row}
+
+
+async def test_an_edited_question_is_not_answered_or_logged_again(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        services = application.bot_data["services"]
+        fake_api.user_message(USER, "apa itu tksk")
+        await fake_api.wait_for(lambda c: c["chat_id"] == USER and "Tenaga Kesejahteraan" in (c.get("text") or ""))
+        asked = next(m for (chat, _), m in fake_api.messages.items() if chat == USER and m.get("text") == "apa itu tksk")
+        fake_api.user_edit(USER, asked["message_id"], "apa itu fds")
+        await reply_to(fake_api, USER, "apa itu tpk", "Tim Pendamping Keluarga")  # handled after the edit
+        assert not any("Family Development Session" in (c.get("text") or "") for c in fake_api.sent)
+        await services.flush_questions()
+        assert [q.text for q in await recent_questions(services.db)] == ["apa itu tpk", "apa itu tksk"]
+
+
+async def test_an_unknown_command_and_an_odd_message_get_a_reply(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path):
+        await reply_to(fake_api, USER, "/hapus_semua", "Perintah /hapus_semua tidak saya kenal")
+        fake_api.user_media(USER, "dice")
+        await fake_api.wait_for(lambda c: c["chat_id"] == USER and "hanya bisa membaca pesan teks" in (c.get("text") or ""))
+
+
+async def test_forged_callback_data_with_odd_values_is_refused_without_errors(fake_api, engine, tmp_path, caplog):
+    caplog.set_level(logging.WARNING)
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        version = application.bot_data["services"].version
+        forged = [pack(version, "f", "²", "+1", "x"), pack(version, "f", "9" * 50, "-1", "x"),
+                  pack(version, "t", "program", "²"), pack("0", "h", "ans", "9" * 30), pack("0", "h", "up", "³"),
+                  pack(version, "b", "stop", "9" * 40), pack(version, "g", "²", "64.02")]  # fmt: skip
+        for number, data in enumerate(forged, start=1):
+            fake_api.callback(USER, 500 + number, data)
+            await fake_api.wait_for(lambda c, n=number: c["method"] == "answerCallbackQuery"
+                                    and sum(x["method"] == "answerCallbackQuery" for x in fake_api.sent) >= n)  # fmt: skip
+        assert "ERROR" not in caplog.text and "Traceback" not in caplog.text
+
+
+async def test_nobody_votes_on_another_persons_private_question(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        services = application.bot_data["services"]
+        answer = await reply_to(fake_api, USER, "apa itu tksk", "Tenaga Kesejahteraan")
+        down = _buttons(answer)["👎"]
+        # Another person sends the same data from their own chat, on a made-up message and on a copy
+        # of the real keyboard: refused, nothing counted.
+        fake_api.callback(OTHER, 900, down)
+        await fake_api.wait_for(lambda c: c["method"] == "answerCallbackQuery")
+        fake_api.messages[(OTHER, 901)] = dict(fake_api.messages[(USER, answer["message_id"])], chat={"id": OTHER, "type": "private"})
+        fake_api.callback(OTHER, 901, down)
+        await fake_api.wait_for(lambda c: sum(x["method"] == "answerCallbackQuery" for x in fake_api.sent) >= 2)
+        entry_id = down.split("|")[-1]
+        assert await feedback_totals(services.db, entry_id) == (0, 0)
+        fake_api.callback(USER, answer["message_id"], down)  # the asker's own vote counts
+        await fake_api.wait_for(lambda c: "masukan Anda dicatat" in (c.get("text") or ""))
+        assert await feedback_totals(services.db, entry_id) == (0, 1)
+
+
+async def test_one_unstorable_character_does_not_lose_the_batch(tmp_path):
+    async with await Database.open(tmp_path / "bot.sqlite3") as db:
+        await register_user(db, USER, "Siti\ud800", None, "id")
+        log = QuestionLog(db)
+        await log.start()
+        log.record(USER, "private", "apa itu tksk", "answer", "istilah-tksk", 90.0)
+        log.record(USER, "private", "bumil \ud83d pendarahan", "none", None, 10.0)  # a lone surrogate
+        log.record(None, "private", "apa itu pkh", "answer", "istilah-pkh", 90.0)
+        await log.close()
+        texts = [q.text for q in await recent_questions(db)]
+        assert texts == ["apa itu pkh", "bumil ? pendarahan", "apa itu tksk"]
+
+
+async def test_a_vote_on_a_group_question_must_come_from_its_own_buttons(fake_api, engine, tmp_path):
+    group = -1001234
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        services = application.bot_data["services"]
+        fake_api.group_message(group, "@stunting_test_bot apa itu tksk", user_id=USER)
+        answer = await fake_api.wait_for(lambda c: c["chat_id"] == group and "👎" in _buttons(c))
+        down = _buttons(answer)["👎"]
+        entry_id = down.split("|")[-1]
+        fake_api.callback(OTHER, 900, down)  # the group's button data, sent from elsewhere
+        await fake_api.wait_for(lambda c: c["method"] == "answerCallbackQuery")
+        assert await feedback_totals(services.db, entry_id) == (0, 0)
+        fake_api.callback(group, answer["message_id"], down, user_id=OTHER)  # someone in the group: counted
+        await fake_api.wait_for(lambda c: "masukan Anda dicatat" in (c.get("text") or ""))
+        assert await feedback_totals(services.db, entry_id) == (0, 1)

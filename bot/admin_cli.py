@@ -47,6 +47,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from bot.broadcast.when import MAX_AHEAD
 from bot.config import Settings
 from bot.content import loader
 from bot.regions.catalogue import Catalogue
@@ -345,6 +346,8 @@ def parse_time(text: str) -> datetime:
         raise UsageError(f"--at {text!r} is not an ISO-8601 time such as 2026-01-31T08:00+07:00") from None
     if moment.tzinfo is None:
         raise UsageError(f"--at {text!r} has no time zone; add one, e.g. {text.strip()}+07:00 (WIB) or Z (UTC)")
+    if moment - datetime.now(UTC) > MAX_AHEAD:  # as in Telegram (bot.broadcast.when); year 9999 overflows later
+        raise UsageError(f"--at {text!r} is more than {MAX_AHEAD.days} days ahead; schedule within a year")
     return moment
 
 

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -180,12 +181,34 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     )
 
     handler = logging_setup.configure(settings.log_format, settings.log_level, settings.token)
-    if len(settings.webhook_secret_value) >= 8:  # PTB logs setWebhook's parameters at DEBUG
+    if settings.webhook_secret_value:  # PTB logs setWebhook's parameters at DEBUG (≥ 16 characters: checked above)
         handler.addFilter(logging_setup.RedactToken(settings.webhook_secret_value))
+    if problem := database_problem(settings.db_path):  # one line and exit 2, not a traceback at start-up
+        return fail(problem)
     engine = _engine(args, settings)
     if args.content:
         settings = settings.model_copy(update={"content_dir": args.content})
     return app.run(settings, engine)
+
+
+def database_problem(path: Path) -> str | None:
+    """Why the bot could not keep its data at ``path`` (BOT_DB_PATH), as one line; None when it can:
+    the database opens, migrates, and takes a write."""
+    import sqlite3
+
+    from bot.storage import Database  # imported here: only `run` needs it
+
+    async def probe() -> None:
+        async with await Database.open(path) as db, db.transaction() as conn:
+            async with conn.execute("PRAGMA user_version") as cursor:
+                row = await cursor.fetchone()
+            await conn.execute(f"PRAGMA user_version = {int(row[0]) if row else 0:d}")  # a write, changing nothing
+
+    try:
+        asyncio.run(probe())
+    except (sqlite3.Error, OSError) as exc:
+        return f"cannot keep data in BOT_DB_PATH={path}: {exc} (check that the directory exists and is writable)"
+    return None
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:

@@ -22,6 +22,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # The repository's own content, for an editable install run from elsewhere.
 _REPO_ROOT = Path(__file__).resolve().parent.parent
 # Telegram's rule for setWebhook's secret_token (sent back as X-Telegram-Bot-Api-Secret-Token).
+MIN_WEBHOOK_SECRET = 16
 WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
@@ -121,6 +122,11 @@ class Settings(BaseSettings):
             )
         if not WEBHOOK_SECRET_PATTERN.fullmatch(secret):
             return "BOT_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ - (Telegram's rule)"
+        if len(secret) < MIN_WEBHOOK_SECRET:  # a short one is guessable, and too short to redact from logs
+            return (
+                f"BOT_WEBHOOK_SECRET must be at least {MIN_WEBHOOK_SECRET} characters, e.g. from "
+                "python3 -c \"import secrets; print(secrets.token_urlsafe(32))\""
+            )
         try:
             self.webhook_address
         except ValueError as exc:

@@ -151,6 +151,7 @@ class FakeBotApi:
         self.commands: dict[tuple[str, str], list] = {}   # (scope as JSON, language) -> commands
         self.webhook: dict = {"url": "", "secret_token": None}
         self.updates: list[dict] = []                     # pending (unconfirmed) updates
+        self._delays: list[dict] = []                     # delay_next
         self.messages: dict[tuple[int, int], dict] = {}   # (chat_id, message_id) -> Message
         self._update_ids, self._query_ids = itertools.count(10_000), itertools.count(1)
         self._last_message_id: Counter = Counter()        # per chat, shared by bot and people
@@ -215,6 +216,7 @@ class FakeBotApi:
             result = getattr(self, f"_m_{method}")(params)
             if asyncio.iscoroutine(result):
                 result = await result
+            await self._delay(method, params)  # done, but the answer comes late (a slow network)
         except ApiError as exc:
             call["status"] = exc.status
             return web.json_response(exc.body(), status=exc.status)
@@ -544,6 +546,18 @@ class FakeBotApi:
             "method": method, "status": status, "times": times, "chat_id": chat_id,
             "description": description or default.get(status, "Internal Server Error"),
             "parameters": {"retry_after": retry_after} if retry_after else None})
+
+    def delay_next(self, method: str, seconds: float, chat_id: int | None = None) -> None:
+        """The next call of ``method`` (to ``chat_id``, if given) is carried out at once but answered
+        only after ``seconds``: the client may time out although the message was sent."""
+        self._delays.append({"method": method, "seconds": seconds, "chat_id": chat_id})
+
+    async def _delay(self, method: str, params: dict) -> None:
+        for delay in self._delays:
+            if delay["method"].lower() == method.lower() and delay["chat_id"] in (None, params.get("chat_id")):
+                self._delays.remove(delay)
+                await asyncio.sleep(delay["seconds"])
+                return
 
     def block_chat(self, chat_id: int) -> None:
         """Every send to chat_id fails: 403 "Forbidden: bot was blocked by the user"."""

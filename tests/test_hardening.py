@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.storage import Database, QuestionLog, recent_questions, register_user
+from bot.storage import Database, QuestionLog, get_user, recent_questions, register_user
 from bot.storage.feedback import feedback_totals
 from bot.telegram.keyboards import pack
 from tests.conftest import running_bot
@@ -100,3 +100,90 @@ async def test_a_vote_on_a_group_question_must_come_from_its_own_buttons(fake_ap
         fake_api.callback(group, answer["message_id"], down, user_id=OTHER)  # someone in the group: counted
         await fake_api.wait_for(lambda c: "masukan Anda dicatat" in (c.get("text") or ""))
         assert await feedback_totals(services.db, entry_id) == (0, 1)
+
+
+async def test_the_profile_stays_out_of_groups(fake_api, engine, tmp_path):
+    group = -1001234
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        db = application.bot_data["services"].db
+        await register_user(db, USER, "Siti", None, "id")
+        fake_api.group_message(group, "/profil", user_id=USER)
+        reply = await fake_api.wait_for(lambda c: c["chat_id"] == group and "chat pribadi" in (c.get("text") or ""))
+        assert "Profil Anda" not in reply["text"] and not reply.get("reply_markup")
+        # A role button pressed in a group (forged or old) changes nothing and starts no region step.
+        version = application.bot_data["services"].version
+        fake_api.callback(group, 77, pack(version, "r", "tksk"), user_id=USER)
+        await fake_api.wait_for(lambda c: c["method"] == "answerCallbackQuery" and c.get("show_alert"))  # refused
+        assert (await get_user(db, USER)).role is None
+        await reply_to(fake_api, USER, "kutai kartanegara", "Sumber")  # answered as a question, not stored
+        assert (await get_user(db, USER)).region_code is None
+
+
+def test_a_database_the_bot_cannot_use_is_one_clear_line_and_exit_2(tmp_path):
+    import subprocess
+
+    from tests.conftest import REPO
+    from tests.fake_bot_api import TOKEN
+    from tests.test_run_process import EXE, bot_env
+
+    a_file = tmp_path / "not-a-directory"
+    a_file.write_text("x")
+    (tmp_path / "a-directory.sqlite3").mkdir()
+    for path in (a_file / "bot.sqlite3", tmp_path / "a-directory.sqlite3"):
+        result = subprocess.run([EXE, "run"], cwd=REPO, env=bot_env(TELEGRAM_BOT_TOKEN=TOKEN, BOT_DB_PATH=str(path)),
+                                capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert result.returncode == 2, result.stderr
+        assert f"cannot keep data in BOT_DB_PATH={path}" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_another_bot_api_server_is_given_as_its_root_or_in_the_bot_form():
+    from bot.telegram.app import api_urls
+
+    expected = {"base_url": "http://localhost:8081/bot", "base_file_url": "http://localhost:8081/file/bot"}
+    for given in ("http://localhost:8081", "http://localhost:8081/", "http://localhost:8081/bot", "http://localhost:8081/bot/"):
+        assert api_urls(given) == expected, given
+    assert api_urls(None) == {} and api_urls("") == {}
+
+
+async def test_the_bot_works_against_a_server_given_in_the_bot_form(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path, TELEGRAM_API_BASE_URL=f"{fake_api.url}/bot"):
+        await reply_to(fake_api, USER, "apa itu tksk", "Tenaga Kesejahteraan Sosial Kecamatan")
+
+
+async def test_a_reply_that_arrives_late_is_not_followed_by_an_error_message(fake_api, engine, tmp_path, caplog):
+    import asyncio
+    import time
+
+    caplog.set_level(logging.WARNING)
+    async with running_bot(fake_api, engine, tmp_path):
+        fake_api.delay_next("sendMessage", 6.0, chat_id=USER)  # carried out now, answered after the 5 s timeout
+        fake_api.user_message(USER, "apa itu tksk")
+        await fake_api.wait_for(lambda c: c["chat_id"] == USER and "Tenaga Kesejahteraan" in (c.get("text") or ""))
+        deadline = time.monotonic() + 15
+        while "timed out" not in caplog.text and "error while handling" not in caplog.text:  # the timeout, handled
+            assert time.monotonic() < deadline, "the late reply never timed out"
+            await asyncio.sleep(0.05)
+        await reply_to(fake_api, USER, "apa itu tpk", "Tim Pendamping Keluarga")  # handled after the error handler
+        assert not any("terjadi kesalahan" in (c.get("text") or "") for c in fake_api.sent)
+
+
+def test_a_broadcast_scheduled_beyond_a_year_is_refused_on_the_command_line():
+    import pytest
+
+    from bot.admin_cli import UsageError, parse_time
+
+    with pytest.raises(UsageError, match="more than 366 days ahead"):
+        parse_time("9999-12-31T23:59+00:00")
+    assert parse_time("2026-12-31T08:00+07:00").year == 2026
+
+
+def test_an_audience_of_every_kabupaten_still_fits_in_one_message(engine, catalogue):
+    from bot.storage.broadcasts import Audience
+    from bot.telegram.broadcast import describe
+    from bot.telegram.handlers import Services
+
+    codes = tuple(region.code for region in engine.content.regions.regencies)
+    assert len(codes) > 400
+    text = describe(Services(engine=engine, db=None), Audience(regions=codes))  # type: ignore[arg-type]
+    assert len(text) < 1500 and f"dan {len(codes) - 20} wilayah lain" in text

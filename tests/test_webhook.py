@@ -241,6 +241,7 @@ async def test_real_process_in_webhook_mode_answers_reloads_and_stops_cleanly(fa
         ({}, "BOT_WEBHOOK_SECRET is not set"),
         ({"BOT_WEBHOOK_SECRET": "has spaces and ! in it"}, "BOT_WEBHOOK_SECRET must be 1-256 characters"),
         ({"BOT_WEBHOOK_SECRET": "x" * 257}, "BOT_WEBHOOK_SECRET must be 1-256 characters"),
+        ({"BOT_WEBHOOK_SECRET": "short_7"}, "BOT_WEBHOOK_SECRET must be at least 16 characters"),  # else in DEBUG logs
         ({"BOT_WEBHOOK_SECRET": SECRET, "BOT_WEBHOOK_LISTEN": "8080"}, "BOT_WEBHOOK_LISTEN must be host:port"),
         ({"BOT_WEBHOOK_SECRET": SECRET, "BOT_WEBHOOK_URL": "bot.example.org/hook"}, "BOT_WEBHOOK_URL must be"),
     ],

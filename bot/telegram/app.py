@@ -80,6 +80,17 @@ def valid_token(token: str) -> bool:
     return bool(TOKEN_PATTERN.match(token))
 
 
+def api_urls(base: str | None) -> dict[str, str]:
+    """PTB's ``base_url`` and ``base_file_url`` for another Bot API server (TELEGRAM_API_BASE_URL), given
+    as the server's root (``http://localhost:8081``) or in PTB's own form ending in ``/bot``
+    (``http://localhost:8081/bot``); empty for Telegram's own."""
+    if not base:
+        return {}
+    root = base.strip().rstrip("/")
+    root = root.removesuffix("/bot")
+    return {"base_url": f"{root}/bot", "base_file_url": f"{root}/file/bot"}
+
+
 def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool = False) -> Application:
     """The Application for these settings; storage opens in post_init, inside the event loop.
     ``reload_on_sighup``: SIGHUP reloads the content (``run`` sets it; tests in-process do not)."""
@@ -99,10 +110,8 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
         # getUpdates: PTB's HTTPX client, reading each update first (bot.telegram.updates)
         .get_updates_request(updates_request := UpdatesRequest(connection_pool_size=1))
     )
-    urls: dict[str, str] = {}
-    if settings.telegram_api_base_url:
-        base = settings.telegram_api_base_url.rstrip("/")
-        urls = {"base_url": f"{base}/bot", "base_file_url": f"{base}/file/bot"}
+    urls = api_urls(settings.telegram_api_base_url)
+    if urls:
         builder = builder.base_url(urls["base_url"]).base_file_url(urls["base_file_url"])
 
     async def post_init(application: Application) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -75,8 +76,17 @@ def describe(s: Services, audience: Audience) -> str:
     if audience.kecamatan:
         parts.append(s.text("tg_broadcast_audience_kecamatan", names=", ".join(audience.kecamatan)))
     if audience.regions:
-        parts.append(s.text("tg_broadcast_audience_regions", names="; ".join(region_name(s, c) for c in audience.regions)))
+        parts.append(s.text("tg_broadcast_audience_regions", names=_listed(s, [region_name(s, c) for c in audience.regions])))
     return "; ".join(parts)
+
+
+NAMES_LISTED = 20  # region names spelled out in a message (an audience of 450 kabupaten must still fit in one)
+
+
+def _listed(s: Services, names: Sequence[str]) -> str:
+    if len(names) <= NAMES_LISTED:
+        return "; ".join(names)
+    return s.text("tg_broadcast_audience_more", names="; ".join(names[:NAMES_LISTED]), count=len(names) - NAMES_LISTED)
 
 
 async def sender_zone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Zone:
@@ -381,7 +391,7 @@ async def send_preview(update: Update, context: ContextTypes.DEFAULT_TYPE, messa
             lines = [s.text("tg_broadcast_preview_region", name=region_name(s, code), count=number(n))
                      for code, n in per_region.items()]  # fmt: skip
             summary = "\n".join([summary, *lines])
-    await message.reply_html(esc(summary), reply_markup=_summary_markup(s, draft, count))
+    await send_html(message, plain_html(summary), reply_markup=_summary_markup(s, draft, count))  # split at 4096
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -529,13 +539,12 @@ async def _stoppable(update: Update, context: ContextTypes.DEFAULT_TYPE, broadca
     s = services(context)
     message = update.effective_message
     assert message is not None
-    try:
-        broadcast = await broadcasts.get_broadcast(s.db, broadcast_id)
-    except broadcasts.UnknownBroadcastError:
-        await message.reply_html(esc(s.text("tg_broadcast_stop_unknown", id=broadcast_id)))
-        return None
-    if await _own_broadcast(update, context, broadcast_id) is None:
-        if await allowed(update, context):  # a coordinator, but not this broadcast's sender
+    broadcast = await _own_broadcast(update, context, broadcast_id)
+    if broadcast is None:
+        # The same reply whether it does not exist or is someone else's: ids cannot be probed.
+        if is_admin(update, context):
+            await message.reply_html(esc(s.text("tg_broadcast_stop_unknown", id=broadcast_id)))
+        elif await allowed(update, context):  # a coordinator, but not this broadcast's sender
             await refuse(update, context, "tg_broadcast_not_yours", id=broadcast_id)
         else:
             await refuse(update, context)

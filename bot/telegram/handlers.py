@@ -28,6 +28,7 @@ from telegram import (
 )
 from telegram import User as TelegramUser
 from telegram.constants import ChatType, ParseMode
+from telegram.error import TimedOut
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.content.knowledge import GLOSSARY_TOPIC, Entry, glossary_id
@@ -566,6 +567,12 @@ async def refuse(
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, TimedOut):
+        # The reply may well have arrived (Telegram answered late): an error message after it would
+        # contradict it, and resending could give it twice.
+        log.warning("a reply to update %s timed out; it may or may not have been delivered", update_id)
+        note_outcome("error")
+        return
     log.error("error while handling update %s", update_id, exc_info=context.error)
     note_outcome("error")
     if isinstance(update, Update) and update.effective_message is not None:

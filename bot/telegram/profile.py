@@ -14,7 +14,7 @@ import asyncio
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
 from bot.regions.names import Found
@@ -75,7 +75,14 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if topic and any(t.id == topic for t in s.engine.content.topics):
         await show_topic(message, s, topic, 1, edit=False)
         return
+    if not _private(update):  # a profile is asked and shown in the private chat only
+        await message.reply_html(esc(s.text("tg_profile_private_only")))
+        return
     await ask_role(message, s)
+
+
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
 
 
 async def ask_role(message: Message, s: Services) -> None:
@@ -98,6 +105,9 @@ async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
+        return
+    if not _private(update):  # role and region are nobody else's business in a group
+        await message.reply_html(esc(s.text("tg_profile_private_only")))
         return
     stored, _ = await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
     text = s.text(
@@ -125,7 +135,7 @@ async def role_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     args, message = pressed(update)
     role = args[0] if args else ""
-    if user is None or message is None or (role not in ROLES and role != "skip"):
+    if user is None or message is None or (role not in ROLES and role != "skip") or not _private(update):
         await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
     await query.answer()
@@ -253,7 +263,7 @@ async def region_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if query is None:
         return
     args, message = pressed(update)
-    if user is None or message is None or len(args) != 2 or s.catalogue is None:
+    if user is None or message is None or len(args) != 2 or s.catalogue is None or not _private(update):
         await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
     if args[0] != ANY_DISTRICT and not keyboards.is_id(args[0]):

@@ -2,7 +2,7 @@
 
 To change the schema, append a ``Migration`` with the next version; never edit one that has
 shipped. Each migration runs in its own ``BEGIN IMMEDIATE`` transaction together with the
-``user_version`` bump, so an upgrade either lands whole or not at all, and the version is
+``user_version`` bump (a table rebuild sets ``foreign_keys_off``: see ``Migration``), so an upgrade either lands whole or not at all, and the version is
 re-read inside that transaction so two processes opening the same file cannot both apply it.
 """
 
@@ -24,6 +24,11 @@ class Migration:
     version: int
     description: str
     sql: str
+    # Rebuilding a table (SQLite's way to change a column or a CHECK: create, copy, drop, rename) with
+    # foreign keys on would cascade the DROP to every referencing row (deleted, or its telegram_id
+    # nulled). Such a migration runs with foreign keys off, and must leave no dangling reference:
+    # ``PRAGMA foreign_key_check`` is run before its COMMIT.
+    foreign_keys_off: bool = False
 
     def __post_init__(self) -> None:
         # The version is spliced into ``PRAGMA user_version = N`` (PRAGMAs take no parameters).
@@ -244,6 +249,9 @@ async def migrate(
     for migration in migrations:
         if migration.version <= current:
             continue
+        if migration.foreign_keys_off:
+            enforced = await _foreign_keys(conn)
+            await conn.execute("PRAGMA foreign_keys = OFF")  # outside the transaction: inside it is a no-op
         await conn.execute("BEGIN IMMEDIATE")
         try:
             current = await schema_version(conn)  # another process may have migrated meanwhile
@@ -251,6 +259,8 @@ async def migrate(
             if current < migration.version:
                 for statement in _statements(migration.sql):
                     await conn.execute(statement)
+                if migration.foreign_keys_off:
+                    await _check_references(conn, where, migration)
                 await conn.execute(f"PRAGMA user_version = {migration.version:d}")
                 current = migration.version
                 applied.append(migration.version)
@@ -259,7 +269,31 @@ async def migrate(
             if conn.in_transaction:
                 await conn.execute("ROLLBACK")
             raise
+        finally:
+            if migration.foreign_keys_off and enforced:
+                await conn.execute("PRAGMA foreign_keys = ON")
     return applied
+
+
+class BrokenReferencesError(RuntimeError):
+    """A migration run with foreign keys off left rows pointing at nothing; it was rolled back."""
+
+
+async def _foreign_keys(conn: aiosqlite.Connection) -> bool:
+    async with conn.execute("PRAGMA foreign_keys") as cursor:
+        row = await cursor.fetchone()
+    return bool(row and row[0])
+
+
+async def _check_references(conn: aiosqlite.Connection, where: str, migration: Migration) -> None:
+    async with conn.execute("PRAGMA foreign_key_check") as cursor:
+        broken = await cursor.fetchall()
+    if broken:
+        tables = sorted({row[0] for row in broken})
+        raise BrokenReferencesError(
+            f"database {where}: migration {migration.version} ({migration.description}) would leave "
+            f"{len(broken)} row(s) in {', '.join(tables)} pointing at nothing; nothing was changed"
+        )
 
 
 def _refuse_newer(where: str, current: int, known: int) -> None:

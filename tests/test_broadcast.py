@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -375,8 +375,11 @@ def test_cli_users_grant_list_revoke(cli_db, capsys):
 def test_cli_broadcast_send_status_list_cancel(cli_db, capsys):
     assert main(["broadcast", "send", "--text", TEXT, "--role", "tpk", "--region", "Garut", "--yes"]) == 0
     assert "broadcast 1: 2 recipient(s) (role tpk, region 32.05), sending now" in capsys.readouterr().out
-    assert main(["broadcast", "send", "--text", "Nanti", "--at", "2030-01-01T08:00+07:00", "--yes"]) == 0
-    assert "broadcast 2: 3 recipient(s) (everyone), sending at 2030-01-01 01:00:00 UTC" in capsys.readouterr().out
+    later = (datetime.now(UTC) + timedelta(days=200)).replace(hour=1, minute=0, second=0, microsecond=0)
+    at = later.astimezone(timezone(timedelta(hours=7))).isoformat(timespec="minutes")  # 08:00+07:00
+    assert main(["broadcast", "send", "--text", "Nanti", "--at", at, "--yes"]) == 0
+    assert f"broadcast 2: 3 recipient(s) (everyone), sending at {later:%Y-%m-%d} 01:00:00 UTC" in capsys.readouterr().out
+    assert main(["broadcast", "send", "--text", "x", "--at", "2030-01-01T08:00+07:00", "--yes"]) == 2  # beyond a year
     assert main(["broadcast", "status", "1"]) == 0
     out = capsys.readouterr().out
     assert "broadcast 1: scheduled" in out and "pending" in out

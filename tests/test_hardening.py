@@ -187,3 +187,26 @@ def test_an_audience_of_every_kabupaten_still_fits_in_one_message(engine, catalo
     assert len(codes) > 400
     text = describe(Services(engine=engine, db=None), Audience(regions=codes))  # type: ignore[arg-type]
     assert len(text) < 1500 and f"dan {len(codes) - 20} wilayah lain" in text
+
+
+async def test_one_person_flooding_is_asked_to_slow_down_and_others_are_answered(fake_api, engine, tmp_path):
+    from bot.telegram.handlers import FLOOD_QUESTIONS
+
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        for _ in range(FLOOD_QUESTIONS + 5):
+            fake_api.user_message(USER, "apa itu tksk")
+        slow = await fake_api.wait_for(lambda c: c["chat_id"] == USER and "Pelan-pelan" in (c.get("text") or ""))
+        await reply_to(fake_api, OTHER, "apa itu tpk", "Tim Pendamping Keluarga")  # someone else is answered
+
+        def answered() -> int:
+            return sum(c["chat_id"] == USER and "Tenaga Kesejahteraan" in (c.get("text") or "") for c in fake_api.sent)
+
+        await fake_api.wait_for(lambda c: answered() >= FLOOD_QUESTIONS)
+        await reply_to(fake_api, USER, "/bantuan", "/topik")  # sent after all of them: they are handled by now
+        to_user = [c for c in fake_api.sent if c["chat_id"] == USER and c["method"] == "sendMessage"]
+        assert sum("Tenaga Kesejahteraan" in (c.get("text") or "") for c in to_user) == FLOOD_QUESTIONS
+        assert sum("Pelan-pelan" in (c.get("text") or "") for c in to_user) == 1 and slow
+        # Ten seconds later they are answered again.
+        data = application.user_data[USER]
+        data["asked_at"] = [t - 11 for t in data["asked_at"]]
+        await reply_to(fake_api, USER, "apa itu pkh", "Program Keluarga Harapan")

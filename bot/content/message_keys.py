@@ -100,6 +100,7 @@ REQUIRED_MESSAGES: dict[str, tuple[str, ...]] = {
     "tg_not_text_other": (),
     "tg_profile_private_only": (),
     "tg_unknown_command": ("command",),
+    "tg_slow_down": (),
     "tg_not_text_caption": (),
     "tg_broadcast_not_yours": ('command', 'id'),
     "tg_group_hint": ('username',),

@@ -351,10 +351,37 @@ async def ensure_registered(s: Services, context: ContextTypes.DEFAULT_TYPE, use
         context.user_data[REGISTERED_AT] = now
 
 
+FLOOD_WINDOW_S = 10.0
+FLOOD_QUESTIONS = 10  # questions one person may ask per window; beyond, they are asked to slow down
+ASKED_AT = "asked_at"  # user_data: time.monotonic() of this person's recent questions
+SLOWED = "slowed_at"  # user_data: when they were last asked to slow down
+
+
+def flooding(context: ContextTypes.DEFAULT_TYPE, now: float | None = None) -> bool:
+    """Whether this person asked more than ``FLOOD_QUESTIONS`` in the last ``FLOOD_WINDOW_S`` seconds
+    (each question costs matching time on the event loop: one person must not slow everyone down)."""
+    if context.user_data is None:
+        return False
+    now = time.monotonic() if now is None else now
+    recent = [t for t in context.user_data.get(ASKED_AT, ()) if now - t < FLOOD_WINDOW_S]
+    if len(recent) >= FLOOD_QUESTIONS:
+        context.user_data[ASKED_AT] = recent
+        return True
+    context.user_data[ASKED_AT] = [*recent, now]
+    return False
+
+
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     s = services(context)
     user, message, chat = update.effective_user, update.effective_message, update.effective_chat
     assert message is not None
+    if flooding(context):
+        last = context.user_data.get(SLOWED) if context.user_data is not None else None
+        if context.user_data is not None and (last is None or time.monotonic() - last >= FLOOD_WINDOW_S):
+            context.user_data[SLOWED] = time.monotonic()
+            await message.reply_html(esc(s.text("tg_slow_down")))  # once per window, then silence
+        log.info("flood: a question in update %s not matched", update.update_id)
+        return
     # Danger signs first: the referral goes out before any other reply.
     referral = s.engine.urgency.referral_for(text) if s.engine.urgency is not None else None
     reply = s.engine.ask(text, previous=recent_answer(context))

@@ -8,17 +8,21 @@ content sets; the real `stunting-bot run` process goes through a failed and a su
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from bot.engine import Engine
+from bot.telegram import reload as reload_module
 from bot.telegram.keyboards import content_version, pack, unpack
 from tests.conftest import ADMIN, VALID_FAQ, running_bot, write_content
 from tests.fake_bot_api import TOKEN, FakeBotApi
 from tests.test_content_check import FAQ_PROBLEMS
+from tests.test_content_limits import alias_bomb
 from tests.test_run_process import bot_env, start_bot_process
 
 USER = 5151
@@ -61,7 +65,11 @@ BROKEN = {kind: (faq, expected) for kind, (faq, expected) in FAQ_PROBLEMS.items(
     "message with an unknown placeholder": (None, ["entry 'suggest_item': unknown placeholder(s) ['nomor']"]),
     "duplicate YAML key": (None, ["lexicon.yaml: invalid YAML at line 4", "duplicate key 'yg'"]),
     "topics file deleted": (None, ["topics.yaml"]),
-}  # fmt: skip
+    "YAML alias bomb": (None, ["faq/bom.yaml: invalid YAML at line", "too many aliases"]),
+} | ({
+    "FIFO in the content": (None, ["faq/pipa.yaml: skipped: a FIFO (named pipe), not a regular file"]),
+    "symlink to /dev/zero": (None, ["faq/nol.yaml: skipped: a device, not a regular file"]),
+} if hasattr(os, "mkfifo") and Path("/dev/zero").exists() else {})  # fmt: skip
 
 
 def break_content(content: Path, kind: str) -> None:
@@ -79,6 +87,12 @@ def break_content(content: Path, kind: str) -> None:
         (content / "lexicon.yaml").write_text("replacements:\n  yg: yang\n  brp: berapa\n  yg: yagn\nfillers: [sih]\n")
     elif kind == "topics file deleted":
         (content / "topics.yaml").unlink()
+    elif kind == "YAML alias bomb":  # froze the live bot for minutes (issue #13)
+        (content / "faq" / "bom.yaml").write_text(alias_bomb(faq=True), encoding="utf-8")
+    elif kind == "FIFO in the content":  # reading it would wait for a writer forever
+        os.mkfifo(content / "faq" / "pipa.yaml")
+    elif kind == "symlink to /dev/zero":  # reading it would never end
+        (content / "faq" / "nol.yaml").symlink_to("/dev/zero")
 
 
 async def test_every_kind_of_broken_content_is_refused_named_and_answers_stay(fake_api, tmp_path):
@@ -86,17 +100,20 @@ async def test_every_kind_of_broken_content_is_refused_named_and_answers_stay(fa
     pristine = {path: path.read_bytes() for path in content.rglob("*.yaml")}
     async with running_bot(fake_api, Engine.from_directory(content), tmp_path, BOT_CONTENT_DIR=str(content)):
         await ask(fake_api, USER, QUESTION, OLD_ANSWER)
-        for kind, (_, expected) in BROKEN.items():
+        for number, (kind, (_, expected)) in enumerate(BROKEN.items()):
             break_content(content, kind)
             reply = await ask(fake_api, ADMIN, "/muat_ulang", REFUSED)
             text = " ".join(reply["text"].split())
             for problem in expected:
                 assert problem in text, f"{kind}: {problem!r} not in {text!r}"
             assert "Konten lama tetap dipakai" in text, kind
-            # The old content keeps answering, word for word.
-            answer = await ask(fake_api, USER, QUESTION, "Sumber")
+            # The old content keeps answering, word for word (one person per kind: the flood limit).
+            answer = await ask(fake_api, USER + 1 + number, QUESTION, "Sumber")
             assert OLD_ANSWER in answer["text"], kind
-            for path, data in pristine.items():  # repair for the next kind
+            for path in content.rglob("*.yaml"):  # repair for the next kind
+                if path not in pristine:
+                    path.unlink()
+            for path, data in pristine.items():
                 path.write_bytes(data)
 
 
@@ -186,6 +203,86 @@ async def test_reload_while_questions_are_answered_never_errs_or_mixes(fake_api,
         buttons = [b for row in reply["reply_markup"]["inline_keyboard"] for b in row]
         assert {unpack(b["callback_data"]).version for b in buttons} == {versions[marks[0]]}, text
     assert {mark for r in replies for mark in versions if mark in r["text"]} == {"(A)", "(B)"}  # both served
+
+
+async def until(predicate, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"not true within {timeout}s"
+        await asyncio.sleep(0.02)
+
+
+def reload_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "content-reload"]
+
+
+async def test_reload_past_its_time_limit_fails_keeps_the_old_content_and_later_reloads_work(
+    fake_api, tmp_path, monkeypatch
+):
+    """A check that never ends (here: blocked on an event) is reported as failed after the time
+    limit; while it still runs, reloads are refused without starting another thread; its result,
+    when it finally ends, is thrown away; the next reload loads the content as usual."""
+    content = write_content(tmp_path)
+    release, started = threading.Event(), threading.Event()
+    real_load = reload_module.load_engine
+
+    def stuck_load(content_dir, seeds_dir):
+        started.set()
+        release.wait(60)
+        return real_load(content_dir, seeds_dir)
+
+    monkeypatch.setattr(reload_module, "load_engine", stuck_load)
+    async with running_bot(fake_api, Engine.from_directory(content), tmp_path, BOT_CONTENT_DIR=str(content)) as app:
+        try:
+            reloader = app.bot_data["reloader"]
+            assert reloader.timeout_s == reload_module.RELOAD_TIMEOUT_S == 30
+            reloader.timeout_s = 0.5
+            await ask(fake_api, USER, QUESTION, OLD_ANSWER)
+            # the stuck load reads this edit once released: it must still not be swapped in
+            faq_file(content).write_text(VALID_FAQ.replace("answer: Diklat diikuti 120 orang", f"answer: {NEW_ANSWER}"))
+
+            refused = await ask(fake_api, ADMIN, "/muat_ulang", REFUSED)
+            text = " ".join(refused["text"].split())
+            assert "took longer than 0.5 s and was abandoned" in text and "Konten lama tetap dipakai" in text
+            assert started.is_set() and reloader.busy and len(reload_threads()) == 1
+            assert reload_threads()[0].daemon  # a stuck load never keeps the bot from exiting
+            assert OLD_ANSWER in (await ask(fake_api, USER, QUESTION, "Sumber"))["text"]  # the bot still answers
+
+            again = await ask(fake_api, ADMIN, "/muat_ulang", REFUSED)
+            assert "an earlier reload is still running" in " ".join(again["text"].split())
+            assert len(reload_threads()) == 1  # no second stuck thread
+
+            release.set()
+            await until(lambda: not reloader.busy)
+            await until(lambda: not reload_threads())
+            assert OLD_ANSWER in (await ask(fake_api, USER, QUESTION, "Sumber"))["text"]  # its result is discarded
+
+            done = await ask(fake_api, ADMIN, "/muat_ulang", "Konten dimuat ulang")
+            assert "Berubah: 1" in done["text"]
+            assert NEW_ANSWER in (await ask(fake_api, USER, QUESTION, "Sumber"))["text"]
+        finally:
+            release.set()  # never leave the thread blocked (nor the bot's shutdown waiting for it)
+
+
+async def test_reload_past_its_time_limit_by_sighup_or_the_watcher_tells_every_admin(fake_api, tmp_path, monkeypatch):
+    content = write_content(tmp_path)
+    release = threading.Event()
+    real_load = reload_module.load_engine
+    monkeypatch.setattr(reload_module, "load_engine", lambda *args: release.wait(60) and real_load(*args))
+    async with running_bot(fake_api, Engine.from_directory(content), tmp_path, BOT_CONTENT_DIR=str(content)) as app:
+        try:
+            reloader = app.bot_data["reloader"]
+            reloader.timeout_s = 0.2
+            started = time.monotonic()
+            outcome = await asyncio.wait_for(reloader.reload_and_notify("tg_reload_by_signal"), 10)
+            assert not outcome.ok and time.monotonic() - started < 5
+            told = await fake_api.wait_for(lambda c: c.get("chat_id") == ADMIN and REFUSED in (c.get("text") or ""))
+            assert "SIGHUP" in told["text"] and "took longer than 0.2 s" in " ".join(told["text"].split())
+            release.set()
+            await until(lambda: not reloader.busy)
+            assert (await reloader.reload()).ok
+        finally:
+            release.set()
 
 
 async def test_watcher_reloads_on_save_and_tells_the_admins(fake_api, tmp_path):

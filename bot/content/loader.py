@@ -7,7 +7,9 @@ always gives the same models and problems. Cross-reference checks live in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+import stat
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -49,6 +51,18 @@ SEED_ORIGINALS_DIR = "original"
 
 M = TypeVar("M", bound=BaseModel)
 
+# Limits against content that would hang or exhaust the bot (issue #13): a file is read only if it is
+# a regular file of at most MAX_FILE_BYTES; a YAML document may hold at most MAX_YAML_ALIASES aliases,
+# its aliases may add at most MAX_YAML_ALIAS_NODES nodes (each alias counted as a copy of everything
+# it names), and it may nest at most MAX_YAML_DEPTH levels. The shipped content is far below all of
+# them: the largest file is about 60 KB and 6,000 nodes; urgent.yaml, with the most aliases, has 33
+# that add about 600 nodes; nothing nests more than 10 levels. Even the slowest 2 MiB of YAML (a
+# million invalid items, each a problem) parses in about 20 s, under the reload's time limit.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_YAML_ALIASES = 1_000
+MAX_YAML_ALIAS_NODES = 100_000
+MAX_YAML_DEPTH = 100
+
 
 class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """libyaml's safe loader when available (about 10x faster), refusing duplicate keys.
@@ -61,12 +75,88 @@ class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: 
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):  # a list or mapping as a key: a crash, not a problem, otherwise
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"found an unhashable key ({type(key).__name__})", key_node.start_mark
+                )
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark
                 )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        _check_size(node)  # before anything is built: pydantic would walk every copy of an alias
+        return super().construct_document(node)
+
+
+def _check_size(root: yaml.Node) -> None:
+    """Refuse a document whose aliases expand it beyond the bounds (a "billion laughs" bomb).
+
+    The composed graph shares one node per anchor, so the file itself is small; what explodes is
+    every walk over the constructed data. A depth-first walk in document order sizes each node once
+    (an alias can only name an earlier node: one already sized, or an open ancestor, which is
+    refused as recursive), so this check is linear in the size of the file. Only the nodes the aliases add count against
+    MAX_YAML_ALIAS_NODES: a large file without aliases is bounded by MAX_FILE_BYTES instead.
+    """
+    if isinstance(root, yaml.ScalarNode):
+        return
+    sizes: dict[int, int] = {id(root): 0}  # id(collection) -> nodes it expands to; 0 while open
+    scalars: set[int] = set()
+    distinct = 1
+    aliases = 0
+    stack: list[list[Any]] = [[root, _children(root), 1]]  # node, its children left, its size so far
+    while stack:
+        frame = stack[-1]
+        child = next(frame[1], None)
+        if child is None:  # all its children are sized
+            stack.pop()
+            node, _, total = frame
+            sizes[id(node)] = total
+            # ``distinct`` (every node seen so far) >= the distinct nodes below this one, so this
+            # never overstates what the aliases add, and it is exact at the root.
+            if total - distinct > MAX_YAML_ALIAS_NODES:
+                raise yaml.constructor.ConstructorError(
+                    None, None,
+                    f"too many aliases: they expand the document by more than {MAX_YAML_ALIAS_NODES:,} "
+                    'nodes (nested anchors and aliases, a YAML "alias bomb"?)',
+                    node.start_mark,
+                )  # fmt: skip
+            if stack:
+                stack[-1][2] += total
+            continue
+        key = id(child)
+        if key in sizes or key in scalars:  # a second reference to a node: an alias
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"too many aliases: more than {MAX_YAML_ALIASES:,} in one document",
+                    child.start_mark,
+                )
+            if sizes.get(key) == 0:  # an ancestor still open: the data would contain itself
+                raise yaml.constructor.ConstructorError(
+                    None, None, "recursive alias: an anchor used inside itself", child.start_mark
+                )
+            frame[2] += sizes.get(key, 1)
+        elif isinstance(child, yaml.ScalarNode):
+            scalars.add(key)
+            distinct += 1
+            frame[2] += 1
+        else:
+            if len(stack) >= MAX_YAML_DEPTH:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", child.start_mark
+                )
+            sizes[key] = 0
+            distinct += 1
+            stack.append([child, _children(child), 1])
+
+
+def _children(node: yaml.Node) -> Iterator[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return (part for pair in node.value for part in pair)
+    return iter(node.value)
 
 
 _SAFE_LOADER = _UniqueKeyLoader
@@ -81,6 +171,7 @@ class ContentFiles:
     seed_texts: dict[str, str]  # seed id (file stem) -> original text
     content_label: str = "content"
     seeds_label: str = "seeds"
+    problems: tuple[Problem, ...] = ()  # files that were refused (not a regular file, too large)
 
 
 @dataclass(frozen=True)
@@ -115,26 +206,81 @@ def default_seeds_dir(content_dir: Path) -> Path:
 
 
 def read_files(content_dir: Path, seeds_dir: Path | None = None) -> ContentFiles:
-    """Read every content and seed file below the two directories (the only I/O here)."""
+    """Read every content and seed file below the two directories (the only I/O here).
+
+    Only regular files of at most MAX_FILE_BYTES are read: anything else (a FIFO, a device, a
+    socket, a symlink to one of them, a huge file) is skipped with a problem instead of hanging
+    the reload or filling the memory.
+    """
     seeds_dir = seeds_dir or default_seeds_dir(content_dir)
+    content_label, seeds_label = _label(content_dir), _label(seeds_dir)
+    problems: list[Problem] = []
     texts: dict[str, str] = {}
     paths = sorted(content_dir.glob("*.yaml"))
     for folder in (FAQ_DIR, DRAFTS_DIR):  # no drafts folder: no drafts
         paths += sorted((content_dir / folder).glob("*.yaml"))
     for path in paths:
-        texts[path.relative_to(content_dir).as_posix()] = path.read_text(encoding="utf-8")
+        name = path.relative_to(content_dir).as_posix()
+        if (text := _read_text(path, f"{content_label}/{name}", problems)) is not None:
+            texts[name] = text
+    seed_texts: dict[str, str] = {}
+    for path in sorted((seeds_dir / SEED_ORIGINALS_DIR).glob("*.txt")):
+        shown = f"{seeds_label}/{SEED_ORIGINALS_DIR}/{path.name}"
+        if (text := _read_text(path, shown, problems)) is not None:
+            seed_texts[path.stem] = text
     index_path = seeds_dir / SEED_INDEX_FILE
-    seed_texts = {
-        path.stem: path.read_text(encoding="utf-8")
-        for path in sorted((seeds_dir / SEED_ORIGINALS_DIR).glob("*.txt"))
-    }
+    seed_index = None
+    if os.path.lexists(index_path):  # absent: parse reports it missing
+        seed_index = _read_text(index_path, f"{seeds_label}/{SEED_INDEX_FILE}", problems)
     return ContentFiles(
         content=texts,
-        seed_index=index_path.read_text(encoding="utf-8") if index_path.is_file() else None,
+        seed_index=seed_index,
         seed_texts=seed_texts,
-        content_label=_label(content_dir),
-        seeds_label=_label(seeds_dir),
+        content_label=content_label,
+        seeds_label=seeds_label,
+        problems=tuple(problems),
     )
+
+
+def _refusal(mode: int, size: int) -> str | None:
+    """Why a file with this stat cannot be read as content, or None if it can."""
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a directory" if stat.S_ISDIR(mode)
+            else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode)
+            else "not a regular file"
+        )  # fmt: skip
+        return f"skipped: {kind}, not a regular file"
+    if size > MAX_FILE_BYTES:
+        return f"skipped: {size:,} bytes, larger than the {MAX_FILE_BYTES:,}-byte limit for a content file"
+    return None
+
+
+def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+    """The file's text, or None (and a problem) if it is not a regular file of a bounded size."""
+    try:
+        info = os.stat(path)  # follows symlinks: a link to /dev/zero is judged as /dev/zero
+    except FileNotFoundError:  # a dangling symlink, or deleted since the directory was listed
+        problems.append(Problem(shown, None, None, "skipped: cannot be read (it vanished, or is a broken symlink)"))
+        return None
+    if reason := _refusal(info.st_mode, info.st_size):
+        problems.append(Problem(shown, None, None, reason))
+        return None
+    # O_NONBLOCK: should the path have been swapped for a FIFO since the stat, opening it does
+    # not wait for a writer; the fstat below then refuses it.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if reason := _refusal(info.st_mode, info.st_size):
+            problems.append(Problem(shown, None, None, reason))
+            return None
+        data = stream.read(MAX_FILE_BYTES + 1)  # it may have grown since the stat
+    if len(data) > MAX_FILE_BYTES:
+        problems.append(Problem(shown, None, None, f"skipped: larger than the {MAX_FILE_BYTES:,}-byte limit for a content file"))
+        return None
+    return data.decode("utf-8")
 
 
 def _label(path: Path) -> str:
@@ -146,7 +292,7 @@ def _label(path: Path) -> str:
 
 def parse(files: ContentFiles) -> tuple[ContentSet | None, list[Problem]]:
     """Validate the raw files; return the content set (None if unusable) and the problems."""
-    problems: list[Problem] = []
+    problems: list[Problem] = list(files.problems)  # files that could not be read
     label = files.content_label
 
     def shown(name: str) -> str:
@@ -239,7 +385,8 @@ def parse(files: ContentFiles) -> tuple[ContentSet | None, list[Problem]]:
 
 def _load_yaml(text: str | None, name: str, problems: list[Problem]) -> Any:
     if text is None:
-        problems.append(Problem(name, None, None, "file is missing"))
+        if not any(p.file == name and p.entry is None for p in problems):  # not already refused
+            problems.append(Problem(name, None, None, "file is missing"))
         return None
     try:
         return yaml.load(text, Loader=_SAFE_LOADER)
@@ -262,7 +409,9 @@ def _parse_list(
         return []
     items: list[M] = []
     for position, raw in enumerate(data, start=1):
-        ident = str(raw.get(key)) if isinstance(raw, dict) and raw.get(key) else f"#{position}"
+        named = raw.get(key) if isinstance(raw, dict) else None
+        # only a scalar names an entry: str() of a list made of aliases can be gigabytes long
+        ident = str(named) if named and isinstance(named, str | int | float) else f"#{position}"
         try:
             items.append(model.model_validate(raw))
         except ValidationError as exc:

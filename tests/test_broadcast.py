@@ -29,6 +29,7 @@ from bot.storage import (
 from bot.storage import broadcasts as store
 from bot.storage.broadcasts import Audience, UnknownBroadcastError
 from bot.storage.users import set_region_code
+from tests.conditions import until
 from tests.conftest import running_bot
 from tests.fake_bot_api import FakeBotApi
 
@@ -332,8 +333,7 @@ async def test_stopping_while_waiting_leaves_the_row_pending(db):
     bot = StubBot({1: [RetryAfter(30)]})
     sender = BroadcastSender(db, bot, rate=10, poll_interval=0.05)
     await sender.start()
-    while not bot.calls:
-        await asyncio.sleep(0.01)
+    await until(lambda: bot.calls, what="the first send")
     started = time.monotonic()
     await sender.stop()
     assert time.monotonic() - started < 1  # the 30 s wait does not hold up the shutdown
@@ -414,6 +414,10 @@ def broadcast_sends(api: FakeBotApi, text: str = ESCAPED) -> list[dict]:
     return [c for c in api.sent if c["method"] == "sendMessage" and c["text"] == text]
 
 
+async def no_row_in_flight(db: Database, broadcast_id: int) -> bool:
+    return all(d.state != "sending" for d in await store.deliveries(db, broadcast_id))
+
+
 def cli(*argv: str) -> asyncio.Future:
     """The CLI in a thread (it runs its own event loop), as an operator on the server would."""
     return asyncio.to_thread(main, list(argv))
@@ -452,14 +456,18 @@ async def test_a_429_is_waited_out_and_everyone_gets_the_message_once(fake_api, 
     async with running_bot(fake_api, engine, tmp_path) as application:
         db = application.bot_data["services"].db
         ids = await people(db, range(1001, 1031))
-        fake_api.fail_next("sendMessage", 429, retry_after=1, chat_id=1010)
+        # retry_after well above the per-chat floor (1 s), which alone would space the retry out
+        fake_api.fail_next("sendMessage", 429, retry_after=2, chat_id=1010)
         broadcast_id, _ = await store.create_broadcast(db, TEXT)
         report = await wait_status(db, broadcast_id, "done")
         assert report.counts == {"sent": 30}
         assert Counter(c["chat_id"] for c in broadcast_sends(fake_api)) == dict.fromkeys(ids, 1)
         refused = next(c for c in fake_api.calls if c["status"] == 429)
         retried = [c for c in fake_api.calls if c["params"].get("chat_id") == 1010]
-        assert len(retried) == 2 and retried[1]["time"] - refused["time"] >= 0.95
+        assert len(retried) == 2 and retried[1]["time"] - refused["time"] >= 2.0  # the fake API's own clock
+        # … and it paused everything: no send to anyone until the wait was over
+        later = [c for c in fake_api.calls if c["method"] == "sendMessage" and c["time"] > refused["time"]]
+        assert len(later) == 30 - 9 and all(c["time"] - refused["time"] >= 2.0 for c in later)
 
 
 async def test_blocked_and_deleted_people_become_unreachable_and_are_not_retried(fake_api, engine, tmp_path):
@@ -504,6 +512,9 @@ async def test_cancel_from_the_cli_stops_the_remaining_messages(fake_api, engine
         await fake_api.wait_for(lambda c: c["chat_id"] == 1003 and c["text"] == ESCAPED)
         assert await cli("broadcast", "cancel", str(broadcast_id)) == 0
         report = await store.broadcast_report(db, broadcast_id)
+        # the send in flight at the cancel (if any) ends and is recorded ...
+        await until(lambda: no_row_in_flight(db, broadcast_id), what="the send in flight to finish")
+        # ... and then nothing more goes out: one second is five send slots at this rate
         await asyncio.sleep(1.0)
         sent = len(broadcast_sends(fake_api))
         assert 3 <= sent < 20
@@ -518,7 +529,8 @@ async def test_a_scheduled_broadcast_waits_for_its_time_even_across_a_restart(fa
     send_at = datetime.now(UTC) + timedelta(seconds=3)
     assert await cli("broadcast", "send", "--text", TEXT, "--at", send_at.isoformat(), "--yes") == 0
     async with running_bot(fake_api, engine, tmp_path):
-        await asyncio.sleep(1)
+        await asyncio.sleep(1)  # the bot runs (its sender looks at the queue at once) before the time
+    assert datetime.now(UTC) < send_at
     assert broadcast_sends(fake_api) == []  # the bot ran (and stopped) before the time
     async with running_bot(fake_api, engine, tmp_path) as application:
         first = await fake_api.wait_for(lambda c: c["text"] == ESCAPED, timeout=6)
@@ -567,8 +579,7 @@ async def test_stopping_between_the_parts_of_a_long_text_finishes_the_text(db):
     bot = StubBot()
     sender = BroadcastSender(db, bot, rate=100, poll_interval=0.05, per_chat_interval=0.3)
     await sender.start()
-    while not bot.calls:
-        await asyncio.sleep(0.01)
+    await until(lambda: bot.calls, what="the first send")
     await sender.stop()
     assert bot.calls[0][0] == bot.calls[1][0] == 1 and len(bot.calls) == 2  # both parts to 1, no more
     states = {d.telegram_id: d.state for d in await store.deliveries(db, broadcast_id)}

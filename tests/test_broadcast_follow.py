@@ -18,6 +18,7 @@ import pytest
 from bot.cli import main
 from bot.storage import Database, register_user
 from bot.storage import broadcasts as store
+from tests.conditions import until
 from tests.conftest import REPO
 from tests.test_run_process import EXE, bot_env
 
@@ -27,6 +28,21 @@ async def queue_broadcast(db: Database, recipients: int) -> int:
         await register_user(db, telegram_id, f"Orang {telegram_id}", None, "id")
     broadcast_id, _ = await store.create_broadcast(db, "Rapat koordinasi Senin")
     return broadcast_id
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every progress read of an in-process follower (store.broadcast_report with problem_limit=0)
+    appends the broadcast id to the list returned."""
+    reads: list[int] = []
+    real = store.broadcast_report
+
+    async def counted(db, broadcast_id, *args, **kwargs):
+        if kwargs.get("problem_limit") == 0:
+            reads.append(broadcast_id)
+        return await real(db, broadcast_id, *args, **kwargs)
+
+    monkeypatch.setattr(store, "broadcast_report", counted)
+    return reads
 
 
 def count_in_table(out: str, state: str) -> int:
@@ -39,10 +55,11 @@ def count_in_table(out: str, state: str) -> int:
 async def test_follow_ends_when_the_broadcast_is_done_and_prints_the_final_counts(tmp_path, monkeypatch, capsys):
     path = tmp_path / "bot.sqlite3"
     monkeypatch.setenv("BOT_DB_PATH", str(path))
+    reads = count_reads(monkeypatch)
     async with await Database.open(path) as db:
         broadcast_id = await queue_broadcast(db, 5)
         follower = asyncio.create_task(asyncio.to_thread(main, ["broadcast", "status", str(broadcast_id), "--follow"]))
-        await asyncio.sleep(0.7)  # the follower has drawn its bar at least once
+        await until(lambda: len(reads) >= 2, what="the follower to read the broadcast twice")  # drawn, still going
         assert not follower.done()
         # What the bot's sender does, row by row: four arrive, one person blocked the bot.
         await store.mark_started(db, broadcast_id)

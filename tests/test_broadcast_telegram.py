@@ -12,6 +12,7 @@ from bot.storage import get_user, register_user, set_coordinator, set_role
 from bot.storage.users import set_region_code
 from bot.telegram.broadcast import number
 from bot.telegram.render import plain_html
+from tests.conditions import until
 from tests.conftest import ADMIN, running_bot
 from tests.fake_bot_api import FakeBotApi
 
@@ -139,13 +140,13 @@ async def test_coordinator_walks_siaran_and_everyone_chosen_gets_exactly_the_pre
         assert progress and progress[-1]["text"] == "Siaran #1 selesai: terkirim 3 dari 4."
         queued = next(c for c in fake_api.messages_to(COORDINATOR) if "disiapkan" in (c["text"] or ""))
         assert {c["message_id"] for c in progress} == {queued["message_id"]}  # one message, edited
-        for _ in range(50):  # marked reported right after the report went out
+        async def reported():  # marked reported right after the report went out
             broadcast = await store.get_broadcast(db, 1)
-            if broadcast.reported_at is not None:
-                break
-            await asyncio.sleep(0.05)
-        assert broadcast.created_by == COORDINATOR and broadcast.reported_at is not None
-        await asyncio.sleep(0.3)  # and it is reported once
+            return broadcast if broadcast.reported_at is not None else None
+
+        broadcast = await until(reported, what="the broadcast to be marked reported")
+        assert broadcast.created_by == COORDINATOR
+        await asyncio.sleep(0.3)  # and it is reported once: no second report in the next 0.3 s
         assert len([c for c in fake_api.sent if "Laporan siaran #1" in (c["text"] or "")]) == 1
 
 
@@ -169,7 +170,7 @@ async def test_batal_cancels_and_nothing_is_sent(fake_api, engine, tmp_path):
         menu = await write_text(fake_api, "Teks lain")
         await press(fake_api, COORDINATOR, menu, "Batal")
         await fake_api.wait_for(lambda c: len([x for x in fake_api.sent if "tidak ada yang dikirim" in (x["text"] or "")]) >= 3)
-        await asyncio.sleep(0.5)
+        # Nothing was queued (a queued broadcast is stored before any reply says so): nothing to send.
         assert await store.list_broadcasts(db) == []
         for chat in range(1001, 1004):
             assert fake_api.messages_to(chat) == []
@@ -199,7 +200,6 @@ async def test_a_scheduled_broadcast_is_stored_in_wib(fake_api, engine, tmp_path
         [report] = await store.list_broadcasts(db)
         assert report.broadcast.status == "scheduled" and report.total == 2
         assert report.broadcast.send_at == datetime.combine(tomorrow, time(8, 0), tzinfo=WIB)
-        await asyncio.sleep(0.5)
         assert (await store.get_broadcast(db, 1)).progress_chat_id == COORDINATOR
         assert fake_api.messages_to(1001) == []
 
@@ -220,12 +220,10 @@ async def test_read_confirmation_is_recorded_shown_and_resent_to_the_others(fake
         await press(fake_api, COORDINATOR, edited, "Lanjut ›")
         summary = await fake_api.wait_for(lambda c: "Penerima: 4 orang" in (c["text"] or ""))
         await press(fake_api, COORDINATOR, summary, "☐ Minta konfirmasi baca")
-        for _ in range(50):  # editMessageReplyMarkup: the toggle shows it is on
-            if "☑ Minta konfirmasi baca" in str(fake_api.messages[(COORDINATOR, summary["message_id"])].get("reply_markup")):
-                break
-            await asyncio.sleep(0.05)
-        else:
-            raise AssertionError("the confirmation toggle did not turn on")
+        await until(  # editMessageReplyMarkup: the toggle shows it is on
+            lambda: "☑ Minta konfirmasi baca" in str(fake_api.messages[(COORDINATOR, summary["message_id"])].get("reply_markup")),
+            what="the confirmation toggle to turn on",
+        )  # fmt: skip
         await press(fake_api, COORDINATOR, summary, "Kirim sekarang")
         got = await fake_api.wait_for(lambda c: c["chat_id"] == 1002 and c["text"] == "Mohon konfirmasi")
         assert set(buttons(got)) == {"Sudah dibaca ✅"}
@@ -292,10 +290,10 @@ async def test_a_resend_leaves_out_people_who_deleted_their_data(fake_api, engin
                                                        created_by=COORDINATOR, ack_requested=True)  # fmt: skip
         application.bot_data["broadcast_sender"].wake()
         await fake_api.wait_for(lambda c: c["chat_id"] == 1003 and c["text"] == "Mohon konfirmasi")
-        for _ in range(100):  # the last delivery is marked sent right after the API call returns
-            if (await store.acknowledgements(db, broadcast_id))[1] == [1001, 1002, 1003]:
-                break
-            await asyncio.sleep(0.05)
+        async def all_delivered() -> bool:  # the last delivery is marked sent right after the API call returns
+            return (await store.acknowledgements(db, broadcast_id))[1] == [1001, 1002, 1003]
+
+        await until(all_delivered, what="the three deliveries to be marked sent")
         await delete_person(db, 1003)  # their delivery row stays, anonymised
         version = application.bot_data["services"].version  # "Kirim ulang …" under the report
         fake_api.callback(COORDINATOR, 1, f"{version}|b|resend|{broadcast_id}")

@@ -83,14 +83,19 @@ def test_ask_json_reads_stdin_and_flushes_one_line_per_question():
 
 
 def test_suggest_status_lists_questions_in_json(capsys):
+    """"tanoto" alone is one vague keyword naming a subject with several entries: always offered
+    as a choice (bot.matching.decide), never answered outright."""
     code = main(["ask", "--json", "tanoto"])
     assert code == 0
     reply = json.loads(capsys.readouterr().out)
-    if reply["status"] == "suggest":
-        assert 1 <= len(reply["suggestions"]) <= 3
-        assert all({"entry_id", "question", "score"} == set(s) for s in reply["suggestions"])
-    else:
-        assert reply["status"] == "answer" and reply["entry_id"]
+    assert reply["status"] == "suggest"
+    assert reply["answer"] is None and reply["entry_id"] is None and reply["sources"] == []
+    suggestions = reply["suggestions"]
+    assert 2 <= len(suggestions) <= 3
+    assert all({"entry_id", "question", "score"} == set(s) for s in suggestions)
+    assert all(s["entry_id"].startswith("tanoto-") for s in suggestions)
+    scores = [s["score"] for s in suggestions]
+    assert scores == sorted(scores, reverse=True) and scores[0] == reply["score"]
 
 
 def test_eval_reports_and_enforces_the_floor(capsys, tmp_path):

@@ -129,3 +129,34 @@ def test_the_sure_levels_are_off_unless_the_model_sets_them():
     shipped = load_model()
     assert shipped.answer_threshold < shipped.sure_answer_threshold <= 1.0
     assert shipped.sure_domain_threshold < shipped.answer_domain_threshold
+
+
+def test_the_levels_the_bot_runs_with_keep_a_margin_between_answering_and_suggesting():
+    """The shipped model's levels (and the defaults) hold a near tie back as a choice; a clear
+    lead at the same confidence is answered. Every other test passes its own margin."""
+    shipped = load_model().thresholds
+    assert shipped.margin == Thresholds().margin > 0
+    sure = Confidence(1.0, 1.0, unopposed=True)  # every probability level reached
+    for levels in (shipped, Thresholds()):
+        assert decide(ranked(80, 79.5, 20), sure, levels).status == "suggest"
+        assert decide(ranked(80, 80, 20), sure, levels).status == "suggest"  # an exact tie too
+        answered = decide(ranked(80, 80 - levels.margin, 20), sure, levels)
+        assert answered.status == "answer" and answered.best.entry == 0
+        assert decide(ranked(80, 40, 20), sure, levels).status == "answer"
+
+
+def test_the_margin_boundary_is_inclusive_whatever_its_size():
+    wide = Thresholds(answer=0.6, suggest=0.2, margin=5.0)
+    assert decide(ranked(60, 55), Confidence(0.9, 0.9), wide).status == "answer"  # lead of exactly 5
+    near_tie = decide(ranked(60, 55.5), Confidence(0.9, 0.9), wide)
+    assert near_tie.status == "suggest" and [s.entry for s in near_tie.suggestions] == [0, 1]
+    # a single entry leads the (absent) runner-up by its whole score
+    assert decide(ranked(60), Confidence(0.9, 0.9), wide).status == "answer"
+
+
+def test_the_answer_domain_and_suggest_levels_are_inclusive_lower_bounds():
+    gated = Thresholds(answer=0.6, suggest=0.2, margin=1.0, answer_domain=0.7)
+    assert decide(ranked(80, 50), Confidence(0.9, 0.7), gated).status == "answer"
+    assert decide(ranked(80, 50), Confidence(0.9, 0.69), gated).status == "suggest"
+    assert decide(ranked(80, 50), Confidence(0.1, 0.2), gated).status == "suggest"
+    assert decide(ranked(80, 50), Confidence(0.1, 0.19), gated).status == "none"

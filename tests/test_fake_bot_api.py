@@ -8,12 +8,24 @@ import time
 
 import aiohttp
 import pytest
-from telegram import (InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle,
-                      InputTextMessageContent, Update)
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Update,
+)
 from telegram.error import BadRequest, EndPointNotFound, Forbidden, RetryAfter
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes
-from telegram.ext import MessageHandler, filters
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
+from tests.conditions import until
 from tests.fake_bot_api import TOKEN, ApiError, FakeBotApi, fake_api, parse_html  # noqa: F401
 
 CHAT = 4242
@@ -178,9 +190,11 @@ async def test_injected_updates_look_like_telegram(fake_api: FakeBotApi) -> None
         assert len(fake_api.updates) == 1  # the first two were confirmed by the offset
 
         started = time.monotonic()  # a long poll wakes as soon as an update arrives
+        polls = len(fake_api.calls)
         poll = asyncio.create_task(application.bot.get_updates(offset=rest[0].update_id + 1,
                                                                  timeout=5))
-        await asyncio.sleep(0.1)
+        await until(lambda: any(c["method"] == "getUpdates" for c in fake_api.calls[polls:]),
+                    what="the long poll to reach the fake")
         fake_api.callback(CHAT, 1, "x")
         assert [u.callback_query.data for u in await poll] == ["x"]
         assert time.monotonic() - started < 1
@@ -192,7 +206,8 @@ async def test_stops_cleanly_during_a_long_poll() -> None:
         async with application:
             await application.updater.start_polling(poll_interval=0, timeout=30)
             await application.start()
-            await asyncio.sleep(0.2)  # a 30 s getUpdates is now pending
+            await until(lambda: any(c["method"] == "getUpdates" and c["params"].get("timeout") == 30
+                                    for c in api.calls), what="a 30 s getUpdates to be pending")
             started = time.monotonic()
             await application.updater.stop()
             await application.stop()

@@ -15,7 +15,14 @@ import pytest
 from bot.cli import main
 from bot.reports.records import REPORT_TZ
 from bot.reports.stats import build_stats
-from bot.storage import Database, get_user, register_user, set_coordinator, set_region, set_role
+from bot.storage import (
+    Database,
+    get_user,
+    register_user,
+    set_coordinator,
+    set_region,
+    set_role,
+)
 from bot.storage import broadcasts as broadcast_store
 from bot.storage import reports as report_store
 from bot.storage.privacy import delete_person, prune_questions
@@ -186,6 +193,34 @@ async def ask_and_vote(api: FakeBotApi, chat_id: int) -> dict:
     return answer
 
 
+GROUP = -100555
+
+
+async def group_ask_and_vote(api: FakeBotApi, asker: int, *, voter: int, vote: str) -> int:
+    """``asker`` asks the bot in a group; ``voter`` presses ``vote`` under the answer. Returns the
+    id of the logged question (from the button)."""
+    seen = len(api.sent)
+    api.group_message(GROUP, "@stunting_test_bot sasaran 1000 hpk siapa saja", user_id=asker)
+    answer = await api.wait_for(
+        lambda c: any(c is r for r in api.sent[seen:]) and c.get("chat_id") == GROUP and "Sumber" in c["text"]
+    )
+    data = buttons(answer)[vote]
+    seen = len(api.sent)
+    api.callback(GROUP, answer["message_id"], data, user_id=voter)
+    await api.wait_for(lambda c: any(c is r for r in api.sent[seen:]) and c["method"] == "answerCallbackQuery")
+    return int(data.split("|")[2])
+
+
+async def all_votes(db: Database) -> list[tuple[int, int, int]]:
+    """Every stored vote as (question id, voter, value)."""
+    rows = await db.fetch_all("SELECT question_id, telegram_id, value FROM feedback ORDER BY question_id, telegram_id")
+    return [tuple(row) for row in rows]
+
+
+async def get_question_row(db: Database, question_id: int):
+    return await db.fetch_one("SELECT * FROM questions WHERE id = ?", (question_id,))
+
+
 async def everything_about(db: Database, telegram_id: int) -> tuple[int, int, int, int]:
     """(profile rows, questions, own votes, delivery rows) stored for this person."""
     return (
@@ -234,6 +269,9 @@ async def test_confirmed_deletion_removes_everything_of_that_person_and_nothing_
         answer = await ask_and_vote(fake_api, SITI)
         await ask_and_vote(fake_api, BUDI)
         await reply(fake_api, BUDI, "resep nasi goreng enak gimana", "tidak membahas hal itu")
+        # In a group, each votes on the other's question: Budi 👍 on Siti's, Siti 👎 on Budi's.
+        siti_asked = await group_ask_and_vote(fake_api, SITI, voter=BUDI, vote="👍")
+        budi_asked = await group_ask_and_vote(fake_api, BUDI, voter=SITI, vote="👎")
         # A broadcast reached both; its report must not change when Siti leaves.
         broadcast_id, _ = await broadcast_store.create_broadcast(db, "Rapat koordinasi Kamis 09.00")
         application.bot_data["broadcast_sender"].wake()
@@ -247,6 +285,10 @@ async def test_confirmed_deletion_removes_everything_of_that_person_and_nothing_
         await services.question_log.flush()
         budi_before = await everything_about(db, BUDI)
         budi_profile = await get_user(db, BUDI)
+        assert await everything_about(db, SITI) == (1, 2, 2, 1) and budi_before == (1, 3, 2, 1)
+        votes_before = await all_votes(db)
+        assert (siti_asked, BUDI, 1) in votes_before and (budi_asked, SITI, -1) in votes_before
+        assert len(votes_before) == 4
 
         question = await reply(fake_api, SITI, "/hapus_data", "Hapus semua data")
         assert "koordinator" in question["text"]
@@ -256,13 +298,32 @@ async def test_confirmed_deletion_removes_everything_of_that_person_and_nothing_
         fake_api.callback(SITI, question["message_id"], buttons(question)["Ya, hapus"])
         done = await fake_api.wait_for(lambda c: c.get("chat_id") == SITI and "sudah dihapus" in (c.get("text") or ""))
 
-        assert "2 pertanyaan" in done["text"] and "1 penilaian" in done["text"] and "1 catatan" in done["text"]
+        assert "3 pertanyaan" in done["text"] and "2 penilaian" in done["text"] and "1 catatan" in done["text"]
         assert "koordinator" in done["text"] and "/start" in done["text"]
         await services.question_log.flush()
         assert await everything_about(db, SITI) == (0, 0, 0, 0)  # the queued question did not reappear
         assert SITI not in application.user_data or not application.user_data[SITI]
-        # Budi keeps all of his; the broadcast report counts the same.
-        assert await everything_about(db, BUDI) == budi_before and budi_before[:3] == (1, 2, 1)
+        # The database, row by row: no profile, no question of hers (private or group) ...
+        assert await count(db, "SELECT count(*) FROM users") == 1
+        assert [tuple(r) for r in await db.fetch_all("SELECT DISTINCT telegram_id FROM questions")] == [(BUDI,)]
+        assert await get_question_row(db, siti_asked) is None
+        # ... no vote of hers (her 👎 on Budi's question is gone), and no vote on her questions
+        # (Budi's 👍 on her group question went with it); Budi's vote on his own question stays.
+        votes_after = await all_votes(db)
+        assert [v for v in votes_after if v[1] == SITI] == []
+        assert all(v[0] != siti_asked for v in votes_after)
+        assert votes_after == [v for v in votes_before if v[1] == BUDI and v[0] != siti_asked]
+        assert len(votes_after) == 1 and votes_after[0][1:] == (BUDI, 1)
+        assert await get_question_row(db, budi_asked) is not None  # her vote goes, his question stays
+        # ... her delivery row anonymised, not deleted: a negative id, no message id, still "sent".
+        rows = [tuple(r) for r in await db.fetch_all(
+            "SELECT telegram_id, state, message_id IS NULL FROM deliveries WHERE broadcast_id = ? ORDER BY telegram_id",
+            (broadcast_id,),
+        )]  # fmt: skip
+        assert len(rows) == 2 and rows[0][0] < 0 and rows[0][1:] == ("sent", 1)
+        assert rows[1][:2] == (BUDI, "sent")
+        # Budi keeps all of his (but his vote on her question); the broadcast report counts the same.
+        assert await everything_about(db, BUDI) == (1, 3, 1, 1)
         assert await get_user(db, BUDI) == budi_profile
         after = await broadcast_store.broadcast_report(db, broadcast_id)
         assert after.counts == before.counts and after.total == 2
@@ -270,7 +331,7 @@ async def test_confirmed_deletion_removes_everything_of_that_person_and_nothing_
             await report_store.question_outcomes(db), await report_store.votes(db), await report_store.companions(db),
             today=datetime.now(REPORT_TZ).date(),
         )  # fmt: skip
-        assert (stats.total(), stats.thumbs_up, stats.companions) == (2, 1, 1)
+        assert (stats.total(), stats.thumbs_up, stats.thumbs_down, stats.companions) == (3, 1, 0, 1)
 
         # 👍 under her old answer: the question is gone, nothing is recorded, she is not registered again.
         fake_api.callback(SITI, answer["message_id"], buttons(answer)["👍"])

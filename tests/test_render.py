@@ -94,3 +94,24 @@ def test_entry_source_without_date_says_so(engine: Engine):
     entry = Entry("x", "program", "Q?", ("Q?",), "Jawaban.", (SourceRef(seed="004", title="Judul"),))
     [html] = answer_html(entry, engine.messages)
     assert "tanggal tidak disebutkan" in html
+
+
+def test_the_blank_line_between_blocks_counts_towards_the_limit():
+    """Two blocks of 2000 and 2095 characters join to exactly 4097 with the "\\n\\n" between them."""
+    blocks = ["a" * 2000, "b" * 2095]
+    assert len("\n\n".join(blocks)) == 4097
+    chunks = split_blocks(blocks)
+    assert chunks == blocks  # two messages, each within 4096, nothing lost or changed
+    assert all(len(chunk) <= 4096 for chunk in chunks)
+    assert "\n\n".join(chunks) == "\n\n".join(blocks)
+    # one character less fits in one message, blank line included
+    assert split_blocks(["a" * 2000, "b" * 2094]) == ["a" * 2000 + "\n\n" + "b" * 2094]
+
+
+def test_many_small_blocks_fill_messages_without_passing_the_limit():
+    blocks = [f"blok {number:03d} " + "x" * 90 for number in range(200)]  # 100 characters each
+    chunks = split_blocks(blocks)
+    assert len(chunks) > 1 and all(len(chunk) <= 4096 for chunk in chunks)
+    assert "\n\n".join(chunks) == "\n\n".join(blocks)
+    # each message is as full as it can be: the next block would not have fitted
+    assert all(len(chunk) + 2 + 100 > 4096 for chunk in chunks[:-1])

@@ -59,6 +59,30 @@ async def test_run_answers_over_http_and_stops_cleanly_on_sigterm(fake_api, tmp_
     assert "Traceback" not in log
 
 
+async def test_an_error_quoting_the_token_reaches_the_log_redacted(fake_api, tmp_path):
+    """An error whose text carries the Bot API URL (the token in it) is logged with its traceback
+    in the default text format: the token is replaced, in the message and in the traceback."""
+    env = bot_env(
+        TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=fake_api.url, BOT_DB_PATH=str(tmp_path / "bot.sqlite3")
+    )
+    process = await start_bot_process(fake_api, env)
+    try:
+        # (no "Bad Request: " prefix: PTB would lower-case the rest, see test_ops)
+        fake_api.fail_next("sendMessage", 400, f"Wrong URL: POST {fake_api.url}/bot{TOKEN}/sendMessage", chat_id=779)
+        fake_api.user_message(779, "brp peserta diklat fds di lembang")
+        await fake_api.wait_for(lambda c: c.get("chat_id") == 779, timeout=15)  # the apology after the error
+        fake_api.user_message(779, "brp peserta diklat fds di lembang")
+        await fake_api.wait_for(lambda c: c.get("chat_id") == 779 and "120" in (c.get("text") or ""), timeout=15)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=15)
+    assert process.returncode == 0, output.decode()
+    log = output.decode()
+    assert "error while handling update" in log and "Traceback" in log  # the error was logged in full
+    assert "/bot<token>/sendMessage" in log
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
+
+
 @pytest.mark.parametrize(
     ("token", "expected"),
     [("", "TELEGRAM_BOT_TOKEN is not set"), ("not-a-token", "does not look like a bot token")],

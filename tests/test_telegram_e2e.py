@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from bot.storage import get_user, set_region
 from bot.storage.users import set_region_code
 from bot.telegram.keyboards import pack
+from tests.conditions import handled, watch_updates
 from tests.conftest import ADMIN, running_bot
 from tests.fake_bot_api import FakeBotApi
 
@@ -127,12 +127,28 @@ async def test_glossary_of_field_words_answers_with_a_named_reference(fake_api, 
             assert reference in reply["text"] and "belum ada di daftar" not in reply["text"], command
 
 
+async def sent_after(api: FakeBotApi, start: int, predicate, timeout: float = 5) -> dict:
+    """The first call recorded after the first ``start`` ones that satisfies ``predicate``."""
+    return await api.wait_for(lambda c: any(c is r for r in api.sent[start:]) and predicate(c), timeout=timeout)
+
+
 async def test_stale_button_from_older_content_is_answered_gracefully(fake_api, engine, tmp_path):
-    async with running_bot(fake_api, engine, tmp_path):
-        fake_api.callback(USER, 1, pack("0ld000", "a", "entri-yang-sudah-dihapus"))
-        await fake_api.wait_for(lambda c: c["method"] == "answerCallbackQuery" and "versi lama" in (c.get("text") or ""))
-        fake_api.callback(USER, 1, "rubbish")
-        await fake_api.wait_for(lambda c: c["method"] == "answerCallbackQuery" and c is not None, timeout=5)
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        version = application.bot_data["services"].version
+        pressed = {
+            "an entry of older content": pack("0ld000", "a", "entri-yang-sudah-dihapus"),
+            "an entry removed from this content": pack(version, "a", "entri-yang-sudah-dihapus"),
+            "garbage": "rubbish",
+            "an unknown kind of button": pack(version, "zz", "x"),
+        }
+        for what, data in pressed.items():
+            start = len(fake_api.sent)
+            fake_api.callback(USER, 1, data)
+            notice = await sent_after(fake_api, start, lambda c: c["method"] == "answerCallbackQuery")
+            assert "versi lama" in notice["text"] and notice["show_alert"], what
+            assert notice["chat_id"] == USER, what
+        # Each press got exactly its one alert, and no message to the chat.
+        assert [c["method"] for c in fake_api.sent] == ["answerCallbackQuery"] * len(pressed)
 
 
 async def test_inline_mode_returns_shareable_answers(fake_api, engine, tmp_path):
@@ -144,11 +160,12 @@ async def test_inline_mode_returns_shareable_answers(fake_api, engine, tmp_path)
         assert "Sumber" in results[0]["input_message_content"]["message_text"]
 
 
-async def test_groups_only_answer_mentions_and_replies(fake_api, engine, tmp_path):
+async def test_groups_only_answer_mentions_and_replies(fake_api, engine, tmp_path, caplog):
     group = -100123
+    watch_updates(caplog)
     async with running_bot(fake_api, engine, tmp_path):
-        fake_api.group_message(group, "sasaran 1000 hpk siapa saja")  # not addressed to the bot
-        await asyncio.sleep(0.5)
+        unaddressed = fake_api.group_message(group, "sasaran 1000 hpk siapa saja")  # not addressed to the bot
+        assert await handled(caplog, unaddressed) == "handled"  # read and let be
         assert texts_to(fake_api, group) == []
         fake_api.group_message(group, "@stunting_test_bot sasaran 1000 hpk siapa saja")
         await fake_api.wait_for(lambda c: c.get("chat_id") == group and "ibu hamil" in (c.get("text") or ""))
@@ -173,19 +190,24 @@ async def test_admin_command_is_refused_to_others_and_logged(fake_api, engine, t
         await reply_to(fake_api, ADMIN, "/muat_ulang", "Konten dimuat ulang")
 
 
-async def test_a_429_on_a_reply_is_retried(fake_api, engine, tmp_path):
+async def test_a_429_on_a_reply_is_retried_after_the_wait_telegram_asked_for(fake_api, engine, tmp_path):
     async with running_bot(fake_api, engine, tmp_path):
-        fake_api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+        fake_api.fail_next("sendMessage", 429, "Too Many Requests: retry after 2", retry_after=2, chat_id=USER)
         await reply_to(fake_api, USER, "apa itu tksk", "Tenaga Kesejahteraan Sosial Kecamatan")
+        sends = [c for c in fake_api.calls if c["method"] == "sendMessage" and c["params"].get("chat_id") == USER]
+        assert [c["status"] for c in sends] == [429, 200]  # refused once, then sent once
+        refused, retried = sends
+        assert retried["time"] - refused["time"] >= 2.0  # the fake API's own clock: the wait happened
 
 
 async def test_a_400_is_logged_and_the_bot_keeps_working(fake_api, engine, tmp_path, caplog):
+    watch_updates(caplog)
     async with running_bot(fake_api, engine, tmp_path):
         fake_api.fail_next("sendMessage", 400, "Bad Request: chat not found", times=2)
-        with caplog.at_level(logging.ERROR):
-            fake_api.user_message(USER, "apa itu tksk")
-            await asyncio.sleep(1.0)
-        assert any("error while handling update" in r.getMessage() for r in caplog.records)
+        failing = fake_api.user_message(USER, "apa itu tksk")
+        assert await handled(caplog, failing) == "error"
+        assert any(f"error while handling update {failing}" in r.getMessage() for r in caplog.records)
+        assert texts_to(fake_api, USER) == []  # the answer and the apology both failed
         await reply_to(fake_api, USER, "apa itu pkh", "Program Keluarga Harapan")
 
 

@@ -6,6 +6,7 @@ once per content set; :meth:`Engine.ask` does no I/O.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,7 @@ class Reading:
     vague: bool = False  # one keyword naming a subject (the whole message only)
     context: bool = False  # read together with the previous question: only when nothing else answers
     term: bool = False  # the message is a glossary term alone ("KPM"): its definition answers it
+    stranger: bool = False  # names an acronym the content has never seen ("UNICEF"): never "unopposed"
 
     def confidence(self, model: DecisionModel) -> Confidence:
         if not self.ranked:
@@ -66,7 +68,7 @@ class Reading:
         return Confidence(
             model.answer.probability(self.features),
             model.domain.probability(self.features),
-            features.unopposed(self.features),
+            features.unopposed(self.features) and not self.stranger,
         )
 
 
@@ -93,6 +95,9 @@ class Reply:
     # questions offered under it (those, then its related questions; Engine.next_questions).
     alternatives: tuple[Suggestion, ...] = ()
     next_questions: tuple[Suggestion, ...] = ()
+    # the question asks about the present ("sekarang", "saat ini", "masih"; content/lexicon.yaml now_words):
+    # an answer whose entry has an as_of date then says the source's date and that it may have changed
+    asks_now: bool = False
 
     @property
     def answer(self) -> str | None:
@@ -213,6 +218,10 @@ class Engine:
         self._asking_words = self.index.question_words | frozenset(
             self.index.query(" ".join(conversation.asking)).tokens
         )
+        # The now-words normalised as questions are (skrg and now read as sekarang), unstemmed.
+        self._now_phrases = tuple(
+            phrase for phrase in {self.index.normaliser.tokens(word) for word in lexicon.now_words} if phrase
+        )
 
     @classmethod
     def from_directory(cls, content_dir: Path, seeds_dir: Path | None = None) -> Engine:
@@ -243,6 +252,7 @@ class Engine:
                 return reply
         decision = self.decision(text, query, earlier)
         best_score = decision.best.score if decision.best else 0.0
+        now = self.asks_now(text)
         if decision.status == "answer":
             assert decision.best is not None
             entry = self._entry(decision.best)
@@ -250,10 +260,23 @@ class Engine:
             offered = tuple(Suggestion(e.id, e.question, 0.0) for e in self.next_questions(entry, close))
             return Reply(
                 question, "answer", entry, best_score, confidence=decision.confidence,
-                alternatives=close, next_questions=offered,
+                alternatives=close, next_questions=offered, asks_now=now,
             )  # fmt: skip
         suggestions = tuple(self._suggest(s) for s in decision.suggestions)
-        return Reply(question, decision.status, None, best_score, suggestions, confidence=decision.confidence)
+        return Reply(
+            question, decision.status, None, best_score, suggestions, confidence=decision.confidence, asks_now=now
+        )
+
+    def asks_now(self, text: str) -> bool:
+        """The message asks about the present: it holds one of the lexicon's now_words ("sekarang",
+        "saat ini", "terbaru", "masih", "2024"), read as questions are read (skrg, now and current
+        are sekarang)."""
+        words = self.index.normaliser.tokens(text[:MAX_QUESTION_CHARS])
+        return any(
+            words[start : start + len(phrase)] == phrase
+            for phrase in self._now_phrases
+            for start in range(len(words) - len(phrase) + 1)
+        )
 
     def decision(self, text: str, query: Query | None = None, earlier: Entry | None = None) -> Decision:
         """The decision for a message: its most confident reading decides (docs/matching.md §3b)."""
@@ -266,7 +289,10 @@ class Engine:
         query = query or self.index.query(text)
         whole = self._break_tie(self.index.search(query), earlier)
         row = features.extract(self.index, query, whole)
-        out = [Reading(query, whole, True, row, self.is_vague(query, whole), term=self.is_term(query, whole))]
+        stranger = self.names_unknown_acronym(text)
+        out = [Reading(
+            query, whole, True, row, self.is_vague(query, whole), term=self.is_term(query, whole), stranger=stranger,
+        )]  # fmt: skip
         in_context = {s.entry for s in whole[:CONTEXT_RANKS]}
         for candidate, free, context in self.sub_messages(text, query, earlier):
             ranked = self.index.search(candidate)
@@ -275,8 +301,17 @@ class Engine:
             if ranked:
                 eligible = free or ranked[0].entry in in_context
                 row = features.extract(self.index, candidate, ranked)
-                out.append(Reading(candidate, ranked, eligible, row, context=context))
+                out.append(Reading(candidate, ranked, eligible, row, context=context, stranger=stranger))
         return out
+
+    def names_unknown_acronym(self, text: str) -> bool:
+        """The message writes an acronym (three or more capitals) that no entry and no lexicon rule knows:
+        an organisation or programme the sources never mention ("UNICEF", "BKKBN")."""
+        for word in re.findall(r"\b[A-Z]{3,}\b", text[:MAX_QUESTION_CHARS]):
+            tokens = self.index.query(word).tokens
+            if tokens and all(t not in self.index.weight for t in tokens):
+                return True
+        return False
 
     def _break_tie(self, ranked: list[Scored], earlier: Entry | None) -> list[Scored]:
         """The previous answer breaks a near tie: the person just read it, so a message that fits it

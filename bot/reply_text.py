@@ -10,13 +10,31 @@ from bot.content.knowledge import SourceRef
 from bot.content.models import Messages
 from bot.engine import Reply
 
+# The note under an answer to a question about now: the source's date ({date}), or that it states none.
+AS_OF_NOTE = "answer_as_of_note"
+UNDATED_NOTE = "answer_undated_note"
+
 
 def source_line(source: SourceRef, messages: Messages) -> str:
+    """One source as a line: an article's title (with its outlet, where the seed index names one) and
+    date as the article states it, or a reference's title, issuer and year."""
     if not source.is_seed:
         return messages.get("source_reference", title=source.title, issuer=source.issuer, year=source.year)
+    title = f"{source.title}, {source.outlet}" if source.outlet else source.title
     if source.date:
-        return messages.get("source_seed", title=source.title, date=source.date)
-    return messages.get("source_seed_undated", title=source.title)
+        return messages.get("source_seed", title=title, date=source.date)
+    return messages.get("source_seed_undated", title=title)
+
+
+def as_of_note(reply: Reply, messages: Messages) -> str | None:
+    """For an answer to a question about now ("siapa mensos sekarang?") whose entry has an ``as_of``:
+    the source's date and that things may have changed since. None otherwise."""
+    entry = reply.entry
+    if not reply.asks_now or reply.status != "answer" or reply.follow_up or entry is None or entry.as_of is None:
+        return None
+    if entry.as_of_text is not None:
+        return messages.get(AS_OF_NOTE, date=entry.as_of_text)
+    return messages.get(UNDATED_NOTE)
 
 
 def source_block(sources: tuple[SourceRef, ...], messages: Messages, with_quotes: bool = False) -> str:
@@ -54,7 +72,10 @@ def reply_text(reply: Reply, messages: Messages, with_quotes: bool = False) -> s
         return "\n".join([*intro, *suggestion_lines(reply, messages)])
     if reply.status == "answer":
         assert reply.answer is not None
-        text = f"{reply.answer}\n\n{source_block(reply.sources, messages, with_quotes)}"
+        text = reply.answer
+        if note := as_of_note(reply, messages):
+            text += f"\n\n{note}"
+        text += f"\n\n{source_block(reply.sources, messages, with_quotes)}"
         if reply.next_questions:
             intro = messages.get("answer_next_intro" if reply.alternatives else "answer_related_intro")
             text += "\n\n" + "\n".join([intro, *suggestion_lines(reply, messages)])

@@ -27,7 +27,8 @@ VALID_FAQ = """\
     - brp org yg ikut diklat fds di lembang
     - jumlah peserta diklat p2k2 tahun 2020
     - peserta diklat fds pkh dari mana aja
-  answer: Diklat diikuti 120 orang dari berbagai kota dan kabupaten di Jawa Barat.
+  answer: Diklat diikuti 120 orang dari berbagai kota dan kabupaten di Jawa Barat (berita 5 Maret 2020).
+  as_of: 2020-03-05
   sources:
     - seed: 001_13326a4c87abcdf1
       quote: "yang diikuti oleh 120 orang yang berasal dari berbagai Kota/Kabupaten di wilayah Jawa Barat"
@@ -39,7 +40,8 @@ VALID_FAQ = """\
     - ada brp pendamping pkh skrg
     - jumlah pendamping sosial pkh
     - pendamping pkh ada berapa orang
-  answer: Sekitar 40 ribu orang pendamping sosial PKH.
+  answer: Sekitar 40 ribu orang pendamping sosial PKH (berita 28 Agustus 2020).
+  as_of: 2020-08-28
   sources:
     - seed: 000_42ea3fd0ba118eea
       quote: "sekitar 40 ribu orang pendamping sosial PKH yang ada saat ini"
@@ -76,6 +78,7 @@ def write_content(
     (content / "faq" / "pelatihan.yaml").write_text(textwrap.dedent(faq), encoding="utf-8")
     (content / "glossary.yaml").write_text(textwrap.dedent(glossary), encoding="utf-8")
     (content / "topics.yaml").write_text(textwrap.dedent(topics), encoding="utf-8")
+    shutil.copy(CONTENT / "calendar.yaml", content / "calendar.yaml")  # month names: dates in answers and seeds
     for name, text in (("messages.yaml", messages), ("lexicon.yaml", lexicon)):
         if text is None:
             shutil.copy(CONTENT / name, content / name)

@@ -43,7 +43,7 @@ FAQ_PROBLEMS = {
         ["faq/pelatihan.yaml", "invalid YAML at line 3"],
     ),
     "missing field": (
-        edit(("  answer: Sekitar 40 ribu orang pendamping sosial PKH.\n", "")),
+        edit(("  answer: Sekitar 40 ribu orang pendamping sosial PKH (berita 28 Agustus 2020).\n", "")),
         ["entry 'pendamping-jumlah', field 'answer': Field required"],
     ),
     "too few alternates": (
@@ -70,12 +70,20 @@ FAQ_PROBLEMS = {
         edit(("yang diikuti oleh 120 orang", "yang diikuti oleh 150 orang")),
         ["entry 'diklat-peserta', field 'sources.0.quote': quote does not occur in seed"],
     ),
+    "quote that is in another article than the one cited": (
+        # the quote is verbatim in 000_42ea3fd0ba118eea, but the entry cites 001_13326a4c87abcdf1
+        edit((
+            '    - seed: 000_42ea3fd0ba118eea\n      quote: "sekitar 40 ribu',
+            '    - seed: 001_13326a4c87abcdf1\n      quote: "sekitar 40 ribu',
+        )),
+        ["entry 'pendamping-jumlah', field 'sources.0.quote': quote does not occur in seed '001_13326a4c87abcdf1'"],
+    ),
     "unknown seed": (
         edit(("seed: 001_13326a4c87abcdf1", "seed: 009_tidak_ada")),
         ["entry 'diklat-peserta', field 'sources.0.seed': unknown seed '009_tidak_ada'"],
     ),
     "answer over Telegram's limit": (
-        edit(("  answer: Sekitar 40 ribu orang pendamping sosial PKH.", "  answer: " + "Jawaban panjang. " * 260)),
+        edit(("  answer: Sekitar 40 ribu orang pendamping sosial PKH (berita 28 Agustus 2020).", "  answer: " + "Jawaban panjang. " * 260)),
         ["entry 'pendamping-jumlah', field 'answer':", "Telegram allows 4096"],
     ),
     "reference without issuer and year": (

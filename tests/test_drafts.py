@@ -21,7 +21,7 @@ from tests.conftest import write_content
 HANDOFF = 42
 QUESTION = "Siapa saja  orang tua asuh balita stunting di Jakarta Pusat?"  # two spaces: collapsed
 ASKED_AGAIN = ["siapa orang tua asuh balita stunting jakpus", "SIAPA ORANG TUA ASUH BALITA STUNTING JAKPUS"]
-ANSWER = "Ada delapan kolaborator yang menjadi orang tua asuh balita stunting di Jakarta Pusat."
+ANSWER = "Ada delapan kolaborator yang menjadi orang tua asuh balita stunting."
 SEED = "002_e301b5fa628fe7d7"
 QUOTE = "program intervensi terhadap balita stunting telah melibatkan delapan kolaborator sebagai orang tua asuh"
 HEADER = ["Draft written from the answer to handoff 42.", "Not served yet.\nAdd a source, then set publish: true."]
@@ -41,10 +41,12 @@ def save_draft(content_dir: Path, text: str, name: str = draft_file_name(HANDOFF
     return path
 
 
-def published(text: str, sources: str = "[]") -> str:
-    """The draft with publish: true and these sources (YAML flow text), as an admin edits it."""
+def published(text: str, sources: str = "[]", as_of: str = "unknown") -> str:
+    """The draft with publish: true, these sources (YAML flow text) and the date its figure holds for
+    (the Jakarta Pusat article states no year: "unknown"), as an admin edits it."""
     assert "publish: false\n" in text and "sources: []\n" in text
-    return text.replace("publish: false\n", "publish: true\n").replace("sources: []\n", f"sources: {sources}\n")
+    edited = text.replace("publish: false\n", "publish: true\n")
+    return edited.replace("sources: []\n", f"sources: {sources}\n  as_of: {as_of}\n")
 
 
 def seed_source(quote: str = QUOTE) -> str:
@@ -121,7 +123,8 @@ def test_published_draft_without_a_source_fails_the_check(content_dir, draft, ca
     code, out = check(capsys, content_dir)
     assert code == 1, out
     assert "entry 'petugas-42', field 'sources': a published draft needs at least one source" in out
-    assert "1 error(s)" in out
+    assert "entry 'petugas-42', field 'answer': number(s) 8 occur in none of the entry's quotes" in out
+    assert "2 error(s)" in out
     with pytest.raises(ContentError):  # the bot refuses such content: the old content keeps serving
         Engine.from_directory(content_dir)
 
@@ -141,11 +144,19 @@ def test_published_draft_with_a_verbatim_seed_quote_passes_and_is_served(content
     assert [source.quote for source in reply.sources] == [QUOTE]
 
 
-def test_published_draft_with_a_named_reference_passes(content_dir, draft, capsys):
-    reference = "[{title: Buku Saku Stunting, issuer: Kementerian Kesehatan, year: 2018}]"
-    save_draft(content_dir, published(draft, reference))
+def test_published_draft_with_a_named_reference_passes_when_the_reference_states_its_figure(
+    content_dir, draft, capsys
+):
+    reference = "[{title: Buku Saku Stunting, issuer: Kementerian Kesehatan, year: 2018%s}]"
+    save_draft(content_dir, published(draft, reference % ', states: ["delapan kolaborator"]', as_of="2018"))
     code, out = check(capsys, content_dir)
     assert code == 0, out
+
+    # the same reference that does not state the answer's figure: "no invented figure" is an error
+    save_draft(content_dir, published(draft, reference % "", as_of="2018"))
+    code, out = check(capsys, content_dir)
+    assert code == 1, out
+    assert "entry 'petugas-42', field 'answer': number(s) 8 occur in none of the entry's quotes" in out
 
 
 def test_published_draft_whose_quote_is_not_in_the_article_fails(content_dir, draft, capsys):

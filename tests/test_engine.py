@@ -134,3 +134,15 @@ def test_a_glossary_term_alone_is_answered_by_its_definition(engine: Engine):
         reply = engine.ask(term)
         assert reply.status == "answer", term
         assert reply.entry.id == glossary_id(term), term
+
+
+def test_an_organisation_the_sources_never_name_is_not_answered_with_another_ones_facts(engine: Engine):
+    """The kick-off the articles report is Kemensos with Tanoto Foundation; asked about one with
+    UNICEF, the bot must not give Tanoto's date as if it were the answer (it may offer it)."""
+    tanoto = engine.ask("Kapan kick off kerja sama Kemensos dengan Tanoto Foundation soal stunting?")
+    assert tanoto.status == "answer" and tanoto.entry is not None
+    unicef = engine.ask("Kapan kick off kerja sama Kemensos dengan UNICEF soal stunting?")
+    assert unicef.status != "answer"
+    # a known acronym written in capitals is no stranger: the same question with BP3S is still answered
+    assert engine.names_unknown_acronym("kerja sama UNICEF") and not engine.names_unknown_acronym("kerja sama BP3S")
+    assert engine.ask("Kapan kick off kerja sama BP3S Kemensos dengan Tanoto Foundation?").status == "answer"

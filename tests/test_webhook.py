@@ -216,11 +216,11 @@ async def test_real_process_in_webhook_mode_answers_reloads_and_stops_cleanly(fa
         assert (await get_health(base))[0] == 200
 
         faq = content / "faq" / "pelatihan.yaml"
-        faq.write_text(VALID_FAQ.replace("answer: Diklat diikuti 120 orang", "answer: Diklat diikuti 121 orang"))
+        faq.write_text(VALID_FAQ.replace("answer: Diklat diikuti 120 orang", "answer: Diklat Gelombang I diikuti 120 orang"))
         process.send_signal(signal.SIGHUP)
         await fake_api.wait_for(lambda c: c.get("chat_id") == ADMIN and "Konten dimuat ulang" in (c.get("text") or ""), timeout=15)
         assert await post(base, take_update(fake_api, 1103, question)) == 200
-        await fake_api.wait_for(answered(1103, "Diklat diikuti 121 orang"), timeout=15)
+        await fake_api.wait_for(answered(1103, "Diklat Gelombang I diikuti 120 orang"), timeout=15)
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(process.communicate(), timeout=15)

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from bot.content.loader import ContentSet
-from bot.content.models import FaqEntry, GlossaryTerm, ReferenceSource, SeedSource, Source
+from bot.content.models import (
+    AsOf,
+    FaqEntry,
+    GlossaryTerm,
+    ReferenceSource,
+    SeedSource,
+    Source,
+)
 
 GLOSSARY_PREFIX = "istilah-"
 GLOSSARY_TOPIC = "istilah"
@@ -31,6 +39,7 @@ class SourceRef:
     year: int | None = None
     url: str | None = None
     place: str | None = None  # where the article is set (seeds/index.yaml), for matching
+    outlet: str | None = None  # the news outlet, where seeds/index.yaml names it (shown in the source line)
 
     @property
     def is_seed(self) -> bool:
@@ -38,7 +47,10 @@ class SourceRef:
 
     def to_dict(self) -> dict[str, object]:
         if self.seed is not None:
-            return {"seed": self.seed, "title": self.title, "date": self.date, "quote": self.quote}
+            found: dict[str, object] = {"seed": self.seed, "title": self.title, "date": self.date, "quote": self.quote}
+            if self.outlet:
+                found["outlet"] = self.outlet
+            return found
         reference = {"title": self.title, "issuer": self.issuer, "year": self.year}
         if self.url:
             reference["url"] = self.url
@@ -56,6 +68,22 @@ class Entry:
     related: tuple[str, ...] = ()
     kind: Literal["faq", "glossary"] = "faq"
     clarification: str | None = None  # shown for "maksudnya?" after this answer
+    # the date the answer's facts hold for (FaqEntry.as_of): a date, a year or "unknown"; and that
+    # date as people read it ("28 Agustus 2020", "2021"; None when unknown or not set)
+    as_of: AsOf | None = None
+    as_of_text: str | None = None
+
+
+def as_of_text(as_of: AsOf | None, content: ContentSet) -> str | None:
+    """How an ``as_of`` date is written in a sentence: "28 Agustus 2020" (the month names of
+    content/calendar.yaml; ISO without it), "2021" for a year, None when unknown or not set."""
+    if isinstance(as_of, date):
+        if content.calendar is None:
+            return as_of.isoformat()
+        return f"{as_of.day} {content.calendar.months[as_of.month - 1].display} {as_of.year}"
+    if isinstance(as_of, int):
+        return str(as_of)
+    return None
 
 
 def glossary_id(term: str) -> str:
@@ -75,7 +103,7 @@ def resolve_source(source: Source, content: ContentSet) -> SourceRef:
         title = seed.title if seed else source.seed
         return SourceRef(
             seed=source.seed, title=title, date=seed.date if seed else None, quote=source.quote,
-            place=seed.place if seed else None,
+            place=seed.place if seed else None, outlet=seed.outlet if seed else None,
         )  # fmt: skip
     assert isinstance(source, ReferenceSource)
     return SourceRef(seed=None, title=source.title, issuer=source.issuer, year=source.year, url=source.url)
@@ -91,6 +119,8 @@ def _faq_entry(entry: FaqEntry, content: ContentSet) -> Entry:
         sources=tuple(resolve_source(s, content) for s in entry.sources),
         related=tuple(entry.related),
         clarification=" ".join(entry.clarification.split()) if entry.clarification else None,
+        as_of=entry.as_of,
+        as_of_text=as_of_text(entry.as_of, content),
     )
 
 

@@ -21,6 +21,8 @@ REQUIRED_MESSAGES: dict[str, tuple[str, ...]] = {
     "suggest_item": ("number", "question"),
     "answer_next_intro": (),
     "answer_related_intro": (),
+    "answer_as_of_note": ("date",),
+    "answer_undated_note": (),
     "none_answer": (),
     "none_hint": (),
     "empty_question": (),

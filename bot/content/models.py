@@ -21,6 +21,7 @@ seeds) are checked by :mod:`bot.content.checker`.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -61,6 +62,10 @@ class ReferenceSource(_Strict):
     issuer: NonEmpty
     year: int = Field(ge=1945, le=2100)
     url: str | None = None
+    # short passages this document states that an answer citing it uses (a figure, a name), as the
+    # document words them ("target nasional prevalensi Stunting ... 14% ... pada tahun 2024"): `content
+    # check` accepts a number or a name of the answer that is here, in the title, the issuer or the year
+    states: list[NonEmpty] = Field(default_factory=list)
 
 
 def _source_kind(value: object) -> str:
@@ -68,6 +73,11 @@ def _source_kind(value: object) -> str:
         return "SeedSource" if "seed" in value or "quote" in value else "ReferenceSource"
     return type(value).__name__
 
+
+# The date a fact holds for: a date (2020-08-28) or, when the source gives only a year (a regulation
+# cited by its year), that year; "unknown" when the article states no date or no year (never guessed).
+Year = Annotated[int, Field(ge=1945, le=2100)]
+AsOf = date | Year | Literal["unknown"]
 
 # A source is a seed quote when it names a seed (or a quote), else a reference.
 Source = Annotated[
@@ -89,6 +99,9 @@ class FaqEntry(_Strict):
     # a short plain restatement shown when someone asks "maksudnya?" after this answer; like the
     # answer, every claim in it must lie inside the entry's quotes
     clarification: NonEmpty | None = None
+    # the date the answer's facts hold for (its article's date, seeds/index.yaml): needed when the answer
+    # names a person in office or a figure, which may have changed since; the answer says that date too
+    as_of: AsOf | None = None
 
 
 class DraftEntry(FaqEntry):
@@ -154,6 +167,15 @@ class Lexicon(_Strict):
     region_generic_words: list[NonEmpty] = Field(default_factory=list)
     # how people ask what a glossary term means; "{term}" is replaced by the term
     definition_phrasings: list[NonEmpty] = Field(default_factory=list)
+    # words (or phrases) asking about the present ("sekarang", "saat ini", "terbaru", "masih"): an answer
+    # with an `as_of` date then says the source's date and that things may have changed
+    now_words: list[NonEmpty] = Field(default_factory=list)
+    # words naming an office ("menteri", "wali kota", "sekda", "kepala dinas"): an answer naming one names a
+    # person in office, and needs an `as_of` date (content check warns)
+    office_titles: list[NonEmpty] = Field(default_factory=list)
+    # capitalised words and acronyms that are the bot's own vocabulary (PKH, KPM, Kemensos): the check
+    # that a capitalised name in an answer occurs in its quotes leaves them alone
+    answer_vocabulary: list[NonEmpty] = Field(default_factory=list)
 
 
 class SmallTalk(_Strict):

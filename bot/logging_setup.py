@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
@@ -27,12 +28,13 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message
 
 
 def _redact(text: str, token: str) -> str:
-    """The token, and its secret half on its own (e.g. after a URL-encoded colon), replaced."""
+    """The token, and its secret half on its own (e.g. after a URL-encoded colon), replaced in any
+    letter case: python-telegram-bot capitalises an error description, lower-casing the rest of it."""
     if not token:
         return text
-    text = text.replace(token, REDACTED)
     secret = token.partition(":")[2]
-    return text.replace(secret, REDACTED) if len(secret) >= 10 else text
+    parts = [token, secret] if len(secret) >= 10 else [token]
+    return re.sub("|".join(re.escape(part) for part in parts), REDACTED, text, flags=re.IGNORECASE)
 
 
 class JsonFormatter(logging.Formatter):

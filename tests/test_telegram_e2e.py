@@ -9,7 +9,7 @@ import pytest
 from bot.storage import get_user, set_region
 from bot.storage.users import set_region_code
 from bot.telegram.keyboards import pack
-from tests.conditions import handled, watch_updates
+from tests.conditions import handled, until, watch_updates
 from tests.conftest import ADMIN, running_bot
 from tests.fake_bot_api import FakeBotApi
 
@@ -198,6 +198,26 @@ async def test_a_429_on_a_reply_is_retried_after_the_wait_telegram_asked_for(fak
         assert [c["status"] for c in sends] == [429, 200]  # refused once, then sent once
         refused, retried = sends
         assert retried["time"] - refused["time"] >= 2.0  # the fake API's own clock: the wait happened
+
+
+async def test_one_chats_flood_wait_does_not_delay_anyone_else(fake_api, engine, tmp_path):
+    """Telegram asks the bot to wait 4 s before writing to USER again; OTHER asks right after the
+    429 and is answered during that wait, and USER still gets the answer once the wait is over."""
+    other = 4343
+
+    def refusals() -> list[dict]:
+        return [c for c in fake_api.calls if c["params"].get("chat_id") == USER and c["status"] == 429]
+
+    async with running_bot(fake_api, engine, tmp_path):
+        fake_api.fail_next("sendMessage", 429, retry_after=4, chat_id=USER)
+        fake_api.user_message(USER, "apa itu tksk")
+        (refused,) = await until(refusals, what="the 429 to USER")
+        answer = await reply_to(fake_api, other, "apa itu pkh", "Program Keluarga Harapan")
+        assert answer["time"] - refused["time"] < 4.0  # during USER's wait, not after it
+        assert texts_to(fake_api, USER) == []  # USER is still waiting
+        retried = await fake_api.wait_for(lambda c: c["chat_id"] == USER, timeout=10)
+        assert "Tenaga Kesejahteraan Sosial Kecamatan" in retried["text"]
+        assert retried["time"] - refused["time"] >= 4.0  # USER's own wait was kept
 
 
 async def test_a_400_is_logged_and_the_bot_keeps_working(fake_api, engine, tmp_path, caplog):

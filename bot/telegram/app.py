@@ -25,7 +25,6 @@ from telegram import (
 )
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -44,6 +43,7 @@ from bot.storage.region_codes import map_free_text
 from bot.telegram import admin, broadcast, handlers, handoff, privacy, profile, waiting
 from bot.telegram.handlers import Services
 from bot.telegram.keyboards import ACK, BROADCAST, DELETE_DATA, HANDOFF, REGION, ROLE
+from bot.telegram.rate_limit import PerChatRateLimiter
 from bot.telegram.reload import ContentReloader
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.update_log import TimedApplication
@@ -99,7 +99,8 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
         ApplicationBuilder()
         .application_class(TimedApplication)  # one log line per update (bot.telegram.update_log)
         .token(token)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Telegram's limits, with a flood wait delaying only its own chat (bot.telegram.rate_limit)
+        .rate_limiter(PerChatRateLimiter(max_retries=3))
         # Bounded: hundreds of handlers sending at once make httpx open ~100 connections and
         # slow every request down (docs/benchmarks.md, "Telegram end to end").
         .concurrent_updates(CONCURRENT_UPDATES)

@@ -269,7 +269,7 @@ class Engine:
 
     def asks_now(self, text: str) -> bool:
         """The message asks about the present: it holds one of the lexicon's now_words ("sekarang",
-        "saat ini", "terbaru", "masih", "2024"), read as questions are read (skrg, now and current
+        "saat ini", "terbaru", "masih"), read as questions are read (skrg, now and current
         are sekarang)."""
         words = self.index.normaliser.tokens(text[:MAX_QUESTION_CHARS])
         return any(

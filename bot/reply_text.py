@@ -45,8 +45,9 @@ def source_block(sources: tuple[SourceRef, ...], messages: Messages, with_quotes
         if line not in seen:
             lines.append(f"• {line}")
             seen.add(line)
-        if with_quotes and source.quote:
-            lines.append("  " + messages.get("source_quote", quote=" ".join(source.quote.split())))
+        if with_quotes:
+            for quote in source.passages:
+                lines.append("  " + messages.get("source_quote", quote=quote))
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from bot.content.knowledge import Entry, SourceRef
 from bot.engine import Engine
+from bot.reply_text import source_block
 from bot.telegram import keyboards
 from bot.telegram.render import answer_html, plain_html, sources_html, split_blocks
 
@@ -115,3 +116,20 @@ def test_many_small_blocks_fill_messages_without_passing_the_limit():
     assert "\n\n".join(chunks) == "\n\n".join(blocks)
     # each message is as full as it can be: the next block would not have fitted
     assert all(len(chunk) + 2 + 100 > 4096 for chunk in chunks[:-1])
+
+
+def test_a_references_stated_passages_are_shown_with_the_sources(engine: Engine):
+    """/sumber shows what a cited document states (its ``states``) as it shows an article's quote,
+    so every claim of the answer is in front of the reader."""
+    reference = SourceRef(
+        seed=None, title="Peraturan <Presiden>", issuer="Presiden RI", year=2021,
+        states=("14% (empat belas persen)\n pada tahun 2024",),
+    )
+    entry = Entry("x", "program", "Target?", ("Target?",), "Jawaban.", (reference,))
+    [html] = sources_html(entry, engine.messages)
+    assert "<blockquote>14% (empat belas persen) pada tahun 2024</blockquote>" in html
+    assert "Peraturan &lt;Presiden&gt;" in html
+    assert "  " + engine.messages.get("source_quote", quote="14% (empat belas persen) pada tahun 2024") in (
+        source_block((reference,), engine.messages, with_quotes=True)
+    )
+    assert "empat belas" not in source_block((reference,), engine.messages)  # only when the quotes are asked for

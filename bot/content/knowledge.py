@@ -40,6 +40,14 @@ class SourceRef:
     url: str | None = None
     place: str | None = None  # where the article is set (seeds/index.yaml), for matching
     outlet: str | None = None  # the news outlet, where seeds/index.yaml names it (shown in the source line)
+    states: tuple[str, ...] = ()  # a reference: the passages it states that the answer uses (shown by /sumber)
+
+    @property
+    def passages(self) -> tuple[str, ...]:
+        """What the person reading the sources is shown as quoted: an article's quote, or the passages a
+        reference states, each on one line."""
+        found = (self.quote,) if self.quote else self.states
+        return tuple(" ".join(passage.split()) for passage in found)
 
     @property
     def is_seed(self) -> bool:
@@ -106,7 +114,10 @@ def resolve_source(source: Source, content: ContentSet) -> SourceRef:
             place=seed.place if seed else None, outlet=seed.outlet if seed else None,
         )  # fmt: skip
     assert isinstance(source, ReferenceSource)
-    return SourceRef(seed=None, title=source.title, issuer=source.issuer, year=source.year, url=source.url)
+    return SourceRef(
+        seed=None, title=source.title, issuer=source.issuer, year=source.year, url=source.url,
+        states=tuple(source.states),
+    )  # fmt: skip
 
 
 def _faq_entry(entry: FaqEntry, content: ContentSet) -> Entry:

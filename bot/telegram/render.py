@@ -32,9 +32,9 @@ def sources_html(entry: Entry, messages: Messages, intro: str | None = None) -> 
     blocks.append(f"<b>{esc(entry.question)}</b>")
     for source in entry.sources:
         block = f"<b>{esc(source_line(source, messages))}</b>"
-        if source.quote:
-            block += f"\n<blockquote>{esc(' '.join(source.quote.split()))}</blockquote>"
-        elif source.url:
+        for passage in source.passages:
+            block += f"\n<blockquote>{esc(passage)}</blockquote>"
+        if source.url and not source.quote:
             block += f"\n{esc(source.url)}"
         blocks.append(block)
     return split_blocks(blocks)

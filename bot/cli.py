@@ -205,6 +205,10 @@ def database_problem(path: Path) -> str | None:
             await conn.execute(f"PRAGMA user_version = {int(row[0]) if row else 0:d}")  # a write, changing nothing
 
     try:
+        # Opened plainly first: a database aiosqlite cannot open leaves its worker thread to report the
+        # failure to a closed event loop later, a traceback after our one line.
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sqlite3.connect(path).close()
         asyncio.run(probe())
     except (sqlite3.Error, OSError) as exc:
         return f"cannot keep data in BOT_DB_PATH={path}: {exc} (check that the directory exists and is writable)"

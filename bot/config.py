@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, validation_alias="BOT_WEBHOOK_SECRET")
     # privacy (bot.storage.privacy): logged questions older than this many days are deleted
     question_retention_days: int = Field(default=180, gt=0, validation_alias="BOT_QUESTION_RETENTION_DAYS")
+    # how often the running bot checks that its database file is still the one at BOT_DB_PATH
+    database_watch_interval: float = Field(default=30.0, gt=0, le=3600, validation_alias="BOT_DATABASE_WATCH_S")
 
     @field_validator("log_format", "log_level", mode="before")
     @classmethod

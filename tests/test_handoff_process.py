@@ -3,19 +3,19 @@ the real `stunting-bot run` process against the fake Bot API."""
 
 from __future__ import annotations
 
-import asyncio
 import signal
 
 from bot.storage import Database, handoffs
 from tests.fake_bot_api import TOKEN
-from tests.test_handoff_telegram import ASKER, KUKAR, NAMES, UNCOVERED, _buttons, _people
-from tests.test_run_process import bot_env, start_bot_process
-
-
-async def _stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
-        process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.communicate(), timeout=15)
+from tests.test_handoff_telegram import (
+    ASKER,
+    KUKAR,
+    NAMES,
+    UNCOVERED,
+    _buttons,
+    _people,
+)
+from tests.test_run_process import bot_env, start_bot_process, stop_bot_process
 
 
 async def test_a_queued_question_survives_sigkill_and_is_answered_after_the_restart(fake_api, tmp_path):
@@ -46,4 +46,4 @@ async def test_a_queued_question_survives_sigkill_and_is_answered_after_the_rest
         answer = await fake_api.wait_for(lambda c: c["chat_id"] == ASKER and "Jawaban dari petugas" in (c.get("text") or ""), timeout=15)
         assert "Soal gaji silakan tanya Dinas Sosial." in answer["text"] and "Rina" in answer["text"]
     finally:
-        await _stop(process)
+        await stop_bot_process(process)

@@ -77,7 +77,7 @@ async def test_older_free_text_regions_get_codes_and_nothing_else_changes(tmp_pa
         assert (await map_free_text(db, catalogue.profile_code)).checked == 0
     # the columns migrations 4-6 add (5: questions.urgent, 0 for every older question; 6: users.responder)
     after = _dump(path, {"region_code", "region_checked_at", "region_asked_at", "urgent", "responder"})
-    for added in ("coordinator_regions", "handoffs", "handoff_notices"):  # new, empty tables
+    for added in ("coordinator_regions", "handoffs", "handoff_notices", "inbox"):  # new, empty tables
         assert after.pop(added) == []
     assert after == before  # the typed text, names, dates, questions and votes are untouched
 

@@ -130,3 +130,16 @@ async def test_a_kecamatan_typed_at_the_kabupaten_prompt_is_offered_with_its_kab
         user = await get_user(services.db, USER)
         assert (user.region_code, user.kabupaten, user.kecamatan) == (
             "64.02.06", "Kabupaten Kutai Kartanegara", "Tenggarong")
+
+
+async def test_two_answers_typed_back_to_back_fill_the_kabupaten_and_then_the_kecamatan(fake_api, engine, tmp_path):
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        db = application.bot_data["services"].db
+        await _at_region_prompt(fake_api, application)
+        fake_api.user_message(USER, "kukar")  # both sent before the bot answers either
+        fake_api.user_message(USER, "tenggarong")
+        await fake_api.wait_for(lambda c: "Kecamatannya" in (c.get("text") or ""))
+        done = await fake_api.wait_for(lambda c: "Tenggarong" in (c.get("text") or ""), timeout=10)
+        user = await get_user(db, USER)
+        assert user.region_code is not None and user.region_code.startswith("64.02.")  # a kecamatan of Kukar
+        assert user.kabupaten == "Kabupaten Kutai Kartanegara", done["text"]

@@ -23,6 +23,13 @@ def bot_env(**extra: str) -> dict[str, str]:
     return env | extra
 
 
+async def stop_bot_process(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM a bot process still running, and wait for it to end."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), timeout=15)
+
+
 async def start_bot_process(
     api, env: dict[str, str], stderr: int = subprocess.STDOUT, ready: str = "getUpdates"
 ) -> asyncio.subprocess.Process:

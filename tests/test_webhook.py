@@ -254,3 +254,39 @@ def test_bad_webhook_settings_are_one_clear_line_and_exit_2(tmp_path, settings, 
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     secret = settings.get("BOT_WEBHOOK_SECRET")
     assert not secret or secret not in result.stderr
+
+
+async def test_the_same_update_posted_twice_is_answered_once(fake_api, engine, tmp_path):
+    """Telegram re-sends an update when its POST timed out on its side: it must not be answered again."""
+    async with webhook_bot(fake_api, engine, tmp_path) as (_, base):
+        question = take_update(fake_api, 1001, QUESTION)
+        assert await post(base, question) == 200
+        await fake_api.wait_for(answered(1001), timeout=10)
+        assert await post(base, question) == 200  # Telegram sees it delivered, and stops retrying
+        after = take_update(fake_api, 1002, QUESTION)
+        assert await post(base, after) == 200
+        await fake_api.wait_for(answered(1002), timeout=10)
+    assert len(fake_api.messages_to(1001)) == 1
+
+
+async def test_a_body_sent_too_slowly_is_refused_and_its_connection_closed(fake_api, engine, tmp_path, monkeypatch):
+    """Hundreds of connections trickling their bodies would hold every file descriptor; each is cut
+    off after BODY_TIMEOUT_S, and the bot keeps answering real updates meanwhile."""
+    from bot.telegram import webhook as webhook_module
+
+    monkeypatch.setattr(webhook_module, "BODY_TIMEOUT_S", 0.5)
+    async with webhook_bot(fake_api, engine, tmp_path) as (_, base):
+        port = int(base.rsplit(":", 1)[1])
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        head = (f"POST {PATH} HTTP/1.1\r\nHost: x\r\n{SECRET_HEADER}: {SECRET}\r\n"
+                "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"update_id\": 1")  # fmt: skip
+        writer.write(head.encode())
+        await writer.drain()
+        question = take_update(fake_api, 1001, QUESTION)
+        assert await post(base, question) == 200  # others are served meanwhile
+        status = await asyncio.wait_for(reader.readline(), timeout=5)
+        assert status.startswith(b"HTTP/1.1 408"), status
+        rest = await asyncio.wait_for(reader.read(), timeout=5)  # returns once the server closes
+        assert b"Connection: close" in rest
+        writer.close()
+        await fake_api.wait_for(answered(1001), timeout=10)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -60,6 +61,17 @@ def storable(text: str) -> str:
     return text
 
 
+def _identity(path: str) -> tuple[int, int] | None:
+    """The file's device and inode, None for ``:memory:`` or a missing file."""
+    if path == MEMORY:
+        return None
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 class Database:
     """Open with ``await Database.open(path)`` (or ``async with await Database.open(path) as db``)."""
 
@@ -67,6 +79,19 @@ class Database:
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        self._file = _identity(path)  # the file opened, to notice it deleted or replaced (file_problem)
+
+    def file_problem(self) -> str | None:
+        """Why the open database is no longer the file at its path — deleted, moved or replaced while
+        the bot runs, so everything written from now on would be lost with the open file — or None."""
+        if self._file is None:
+            return None
+        now = _identity(self.path)
+        if now is None:
+            return f"database {self.path}: the file is gone (moved or deleted while the bot runs)"
+        if now != self._file:
+            return f"database {self.path}: the file was replaced while the bot runs"
+        return None
 
     @classmethod
     async def open(cls, path: Path | str) -> Self:

@@ -212,6 +212,22 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX handoff_notices_by_item ON handoff_notices (handoff_id);
         """,
     ),
+    Migration(
+        7,
+        "updates kept from arrival until handled (bot.storage.inbox)",
+        """
+        -- every update as it arrives (getUpdates batch or webhook POST), so a crash loses none of those
+        -- fetched but not yet handled; once handled its body is dropped and the id kept a while, so the
+        -- same update delivered twice is handled once
+        CREATE TABLE inbox (
+            update_id   INTEGER PRIMARY KEY,
+            body        TEXT,               -- the update as JSON; NULL once handled
+            received_at TEXT NOT NULL,
+            handled_at  TEXT
+        );
+        CREATE INDEX inbox_unhandled ON inbox (handled_at, update_id);
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

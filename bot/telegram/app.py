@@ -38,16 +38,26 @@ from telegram.ext import (
 from bot.broadcast import BroadcastSender
 from bot.config import Settings
 from bot.engine import Engine
-from bot.storage import Database, QuestionLog, users
+from bot.storage import Database, QuestionLog, inbox, users
 from bot.storage.region_codes import map_free_text
-from bot.telegram import admin, broadcast, handlers, handoff, privacy, profile, waiting
+from bot.telegram import (
+    admin,
+    broadcast,
+    database_watch,
+    handlers,
+    handoff,
+    privacy,
+    profile,
+    waiting,
+)
 from bot.telegram.handlers import Services
 from bot.telegram.keyboards import ACK, BROADCAST, DELETE_DATA, HANDOFF, REGION, ROLE
 from bot.telegram.rate_limit import PerChatRateLimiter
 from bot.telegram.reload import ContentReloader
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.update_log import TimedApplication
-from bot.telegram.updates import UpdatesRequest
+from bot.telegram.update_order import PerSenderUpdateProcessor
+from bot.telegram.updates import UpdatesRequest, arrived
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +113,8 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
         .rate_limiter(PerChatRateLimiter(max_retries=3))
         # Bounded: hundreds of handlers sending at once make httpx open ~100 connections and
         # slow every request down (docs/benchmarks.md, "Telegram end to end").
-        .concurrent_updates(CONCURRENT_UPDATES)
+        # ... one person's in the order they came (bot.telegram.update_order)
+        .concurrent_updates(PerSenderUpdateProcessor(CONCURRENT_UPDATES))
         .context_types(ContextTypes(context=handlers.BotContext))
         # aiohttp under PTB for the bot's own calls (bot.telegram.transport): a fraction of
         # httpx's CPU per request. getUpdates keeps PTB's default client.
@@ -130,6 +141,7 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
             content_dir=settings.content_dir,
             seeds_dir=settings.seeds_dir,
         )
+        await handle_leftovers(application, db)
         if services.catalogue is not None:  # older profiles' typed regions → official codes, once each
             mapped = await map_free_text(db, services.catalogue.profile_code)
             if mapped.checked:
@@ -137,6 +149,7 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
         await set_command_menus(application)
         privacy.start_retention(application, settings.question_retention_days)  # at start-up, then every 6 h
         handoff.start_follow_up(application)  # reminders after 24 h, escalation after 72 h
+        database_watch.start(application, settings.database_watch_interval)  # the file deleted: stop
         # Broadcasts go through their own Bot, paced by the sender and without the
         # AIORateLimiter (see bot/broadcast/sender.py for why).
         if settings.broadcast_rate > 30:
@@ -177,8 +190,26 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
 
     application = builder.post_init(post_init).post_shutdown(post_shutdown).build()
     updates_request.on_refused = lambda: token_refused(application)
+
+    async def store_fetched(batch: list) -> list:
+        services = application.bot_data.get("services")
+        return await arrived(services.db if services is not None else None, batch)
+
+    updates_request.on_fetched = store_fetched
     add_handlers(application)
     return application
+
+
+async def handle_leftovers(application: Application, db: Database) -> None:
+    """Queue the updates a crash left unhandled (bot.storage.inbox), oldest first, before any new one;
+    forget the ids of updates handled long ago."""
+    updates, stale = await inbox.leftovers(db)
+    for raw in updates:
+        await application.update_queue.put(Update.de_json(raw, application.bot))
+    if updates or stale:
+        log.warning("inbox: %d update(s) left unhandled by the last run queued again, %d too old dropped",
+                    len(updates), stale)
+    await inbox.prune(db)
 
 
 TOKEN_REFUSED = "token_refused"  # bot_data: getUpdates was refused (401/404) while running
@@ -309,6 +340,8 @@ def run(settings: Settings, engine: Engine) -> int:
             application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=stop_signals, close_loop=False)
             if application.bot_data.get(TOKEN_REFUSED):
                 return 2
+        if application.bot_data.get(database_watch.DATABASE_LOST):
+            return 1
     except InvalidToken:
         log.error("Telegram refused the token (TELEGRAM_BOT_TOKEN); check it with BotFather.")
         return 2

@@ -20,9 +20,9 @@ import asyncio
 import json
 
 import aiohttp
+from telegram._utils.defaultvalue import DefaultValue  # noqa: PLC2701 (PTB's own marker for "not given")
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
-from telegram._utils.defaultvalue import DefaultValue  # noqa: PLC2701 (PTB's own marker for "not given")
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 

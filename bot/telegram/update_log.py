@@ -17,12 +17,15 @@ Cost per update (10,000 calls of the wrapper's work and ``log_update``, 2-vCPU V
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from contextvars import ContextVar
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
+
+from bot.storage import inbox
 
 log = logging.getLogger("bot.telegram.updates")
 
@@ -67,7 +70,8 @@ def log_update(update: object, status: str, started: float) -> None:
 
 
 class TimedApplication(Application):  # type: ignore[type-arg]
-    """PTB's Application, logging each update it processes (``log_update``)."""
+    """PTB's Application, logging each update it processes (``log_update``) and marking it handled in
+    the inbox (bot.storage.inbox), where it was stored when it arrived."""
 
     async def process_update(self, update: object) -> None:
         started = time.perf_counter()
@@ -78,3 +82,16 @@ class TimedApplication(Application):  # type: ignore[type-arg]
             status = _outcome.get()
             _outcome.reset(reset)
             log_update(update, status, started)
+            if isinstance(update, Update):
+                await _mark_handled(self, update.update_id)
+
+
+async def _mark_handled(application: Application, update_id: int) -> None:  # type: ignore[type-arg]
+    services = application.bot_data.get("services")
+    if services is None:
+        return
+    try:
+        await inbox.mark_handled(services.db, update_id)
+    except (sqlite3.Error, OSError, ValueError) as exc:  # ValueError: the database was closed (shutdown)
+        log.error("could not mark update %s handled (%s): it may be handled again after a restart",
+                  update_id, type(exc).__name__)

@@ -11,17 +11,25 @@
   process stays up, answering nobody (and, stopping, PTB re-raises it and skips the shutdown, so SIGTERM
   never completes). ``on_refused`` is called instead and the batch is empty; it stops the Application
   cleanly and ``bot.telegram.app.run`` exits with status 2, as docs/operations.md promises.
+* **A crash** between fetching a batch and handling it would lose the batch (PTB confirms it when it
+  fetches the next one). ``on_fetched`` (``arrived``) stores each update first (bot.storage.inbox);
+  one already stored — delivered twice — is passed on bare, so it is handled once and the batch is
+  still confirmed.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram.error import InvalidToken
 from telegram.request import HTTPXRequest
+
+from bot.storage import inbox
+from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +60,8 @@ class UpdatesRequest(HTTPXRequest):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.on_refused: Callable[[], None] | None = None  # set by the Application's builder
+        # stores the batch before PTB sees it; returns it with updates seen before made bare (see above)
+        self.on_fetched: Callable[[list[Any]], Awaitable[list[Any]]] | None = None
 
     async def post(self, url: str, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -63,4 +73,23 @@ class UpdatesRequest(HTTPXRequest):
             # re-raise it and skip the Application's shutdown (the process would hang, database open).
             self.on_refused()
             return []
-        return readable(result) if url.endswith("/getUpdates") else result
+        if not url.endswith("/getUpdates"):
+            return result
+        batch = readable(result)
+        if self.on_fetched is None or not isinstance(batch, list) or not batch:
+            return batch
+        return await self.on_fetched(batch)
+
+
+async def arrived(db: Database | None, batch: list[Any]) -> list[Any]:
+    """The batch, each update stored before it is handled (bot.storage.inbox); an update stored before
+    (delivered twice) becomes a bare update, which no handler takes. Storage failing (disk full)
+    loses no update: the batch is handled unstored, as before."""
+    if db is None:
+        return batch
+    try:
+        fresh = {id(update) for update in await inbox.receive(db, batch)}
+    except (sqlite3.Error, OSError) as exc:
+        log.error("could not store fetched updates (%s); handling them unstored", type(exc).__name__)
+        return batch
+    return [update if id(update) in fresh else {"update_id": update["update_id"]} for update in batch]

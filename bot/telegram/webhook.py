@@ -33,6 +33,7 @@ from telegram.error import BadRequest
 from telegram.ext import Application
 
 from bot import health
+from bot.telegram.updates import arrived
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,13 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1 << 20  # updates are a few KB; Telegram's own limit for a message is 4096 characters
 SHUTDOWN_TIMEOUT_S = 2.0  # requests in flight at stop (they only enqueue, so this is plenty)
+# A body still not complete after this is a slow sender, not Telegram (whose updates are a few KB,
+# sent at once): 408 and the connection closed, so hundreds of them cannot hold every file descriptor.
+BODY_TIMEOUT_S = 10.0
+# An idle kept-alive connection is closed after this (aiohttp's default is 75 s), and a refused body's
+# rest is read for at most this long before the connection is closed (aiohttp: 10 s).
+KEEPALIVE_TIMEOUT_S = 15.0
+LINGERING_S = 1.0
 
 
 class WebhookRefused(Exception):
@@ -71,7 +79,10 @@ class WebhookServer:
         return app
 
     async def start(self, host: str, port: int) -> None:
-        self._runner = web.AppRunner(self._app(), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_S)
+        self._runner = web.AppRunner(
+            self._app(), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_S,
+            keepalive_timeout=KEEPALIVE_TIMEOUT_S, lingering_time=LINGERING_S,
+        )  # fmt: skip
         await self._runner.setup()
         try:
             await web.TCPSite(self._runner, host, port).start()
@@ -94,16 +105,23 @@ class WebhookServer:
         if not self.application.running:
             return web.Response(status=503, text="not running\n")  # Telegram retries later
         try:
-            body = await request.read()  # aiohttp answers 413 above client_max_size
+            body = await asyncio.wait_for(request.read(), BODY_TIMEOUT_S)  # 413 above client_max_size
             data = json.loads(body)
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
             update = Update.de_json(data, self.application.bot)
         except web.HTTPException:
             raise
+        except TimeoutError:
+            log.warning("webhook request whose body took over %g s refused (from %s)", BODY_TIMEOUT_S, request.remote)
+            return web.Response(status=408, text="request timeout\n", headers={"Connection": "close"})
         except Exception as exc:  # not JSON, or not an update: Telegram never sends these
             log.warning("webhook request with a malformed update refused: %s", type(exc).__name__)
             return web.Response(status=400, text="malformed update\n")
+        services = self.application.bot_data.get("services")
+        (kept,) = await arrived(getattr(services, "db", None), [data])
+        if kept is not data:
+            return web.Response(text="ok\n")  # delivered before (a retry): handled once already
         await self.application.update_queue.put(update)
         return web.Response(text="ok\n")
 
@@ -151,16 +169,20 @@ async def webhook(application: Application, url: str, secret: str, host: str, po
             await application.post_shutdown(application)
 
 
+STOP_WEBHOOK = "stop_webhook"  # bot_data: ends ``serve`` as a stop signal does
+
+
 async def serve(application: Application, url: str, secret: str, host: str, port: int, stop_signals: tuple) -> None:
     """Webhook mode until one of ``stop_signals`` arrives (``app.run``)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in stop_signals:
         loop.add_signal_handler(sig, stop.set)
+    application.bot_data[STOP_WEBHOOK] = stop.set  # the bot stopping itself (bot.telegram.database_watch)
     try:
         async with webhook(application, url, secret, host, port):
             await stop.wait()
-            log.info("stop signal received: stopping")
+            log.info("stopping")
     finally:
         for sig in stop_signals:
             loop.remove_signal_handler(sig)

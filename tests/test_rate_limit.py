@@ -9,6 +9,7 @@ import pytest
 from telegram.error import RetryAfter
 
 from bot.telegram.rate_limit import NO_CHAT, PerChatRateLimiter, chat_key
+from tests.conditions import until
 
 WAIT = timedelta(milliseconds=300)
 
@@ -40,7 +41,7 @@ async def test_a_refused_chat_is_retried_after_its_wait_while_others_go_at_once(
     limiter, api = PerChatRateLimiter(max_retries=2), Api({1: 1})
     start = asyncio.get_running_loop().time()
     first = asyncio.create_task(send(limiter, api, 1))
-    await asyncio.sleep(0.05)  # the 429 has come back
+    await until(lambda: limiter.paused(1) > 0, what="the 429 to come back")
     assert 0 < limiter.paused(1) <= WAIT.total_seconds() + 0.1 and limiter.paused(2) == 0
     assert await send(limiter, api, 2) == {"ok": 2}
     assert api.calls[-1][1] - start < WAIT.total_seconds()  # chat 2 did not wait for chat 1
@@ -62,7 +63,7 @@ async def test_a_chat_still_refused_after_its_retries_gets_the_429():
 async def test_a_wait_on_a_call_without_a_chat_holds_back_only_such_calls():
     limiter, api = PerChatRateLimiter(max_retries=1), Api({None: 1})
     waiting = asyncio.create_task(send(limiter, api, None))
-    await asyncio.sleep(0.05)
+    await until(lambda: limiter.paused(None) > 0, what="the 429 to come back")
     assert limiter.paused(None) > 0 and limiter.paused(7) == 0
     assert await send(limiter, api, 7) == {"ok": 7}
     assert await waiting == {"ok": None}

@@ -19,7 +19,7 @@ from typing import TypeVar
 import pytest
 
 from bot.cli import main
-from bot.report_cli import HANDOFF_CSV_COLUMNS, age
+from bot.cli.report import HANDOFF_CSV_COLUMNS, age
 from bot.storage import Database, get_user, register_user
 from bot.storage import handoffs as store
 from bot.storage.privacy import delete_person

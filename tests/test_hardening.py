@@ -171,7 +171,7 @@ async def test_a_reply_that_arrives_late_is_not_followed_by_an_error_message(fak
 def test_a_broadcast_scheduled_beyond_a_year_is_refused_on_the_command_line():
     import pytest
 
-    from bot.admin_cli import UsageError, parse_time
+    from bot.cli.admin import UsageError, parse_time
 
     with pytest.raises(UsageError, match="more than 366 days ahead"):
         parse_time("9999-12-31T23:59+00:00")

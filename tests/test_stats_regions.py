@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.engine import Engine
-from bot.report_cli import regency_names
+from bot.cli.report import regency_names
 from bot.reports import chart
 from bot.reports.records import (
     REPORT_TZ,

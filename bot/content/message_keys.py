@@ -222,7 +222,7 @@ REQUIRED_MESSAGES: dict[str, tuple[str, ...]] = {
     "tg_delete_nothing": (),
     "tg_delete_stale": (),
     "tg_feedback_gone": (),
-    # admin reports (bot.reports, bot.report_cli, bot.telegram.admin)
+    # admin reports (bot.reports, bot.cli.report, bot.telegram.admin)
     "tg_command_unanswered": (),
     "tg_command_stats": (),
     "tg_report_usage": ('text',),

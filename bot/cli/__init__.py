@@ -121,15 +121,11 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the Telegram bot")
     run.set_defaults(handler=_run)
 
-    from bot import admin_cli  # the storage commands live in their own module
+    from bot.cli import admin, ops, report  # users/broadcast, db/health, report: imported when parsing
 
-    admin_cli.add_commands(commands)
-    from bot import ops_cli  # db backup/restore/migrate, health
-
-    ops_cli.add_commands(commands)
-    from bot import report_cli  # report unanswered|stats|handoff
-
-    report_cli.add_commands(commands)
+    admin.add_commands(commands)
+    ops.add_commands(commands)
+    report.add_commands(commands)
     return parser
 
 

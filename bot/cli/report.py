@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from bot.admin_cli import OfficialRegions
+from bot.cli.admin import OfficialRegions
 from bot.config import Settings
 from bot.engine import Engine
 from bot.reports.records import (

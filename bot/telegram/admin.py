@@ -20,10 +20,13 @@ from bot.reports.unanswered import group_with_engine
 from bot.storage import reports as report_store
 from bot.storage import users
 from bot.telegram import keyboards
-from bot.telegram.broadcast import permission, region_name, set_coordinator_menu
-from bot.telegram.handlers import is_admin, refuse, send_html, services
+from bot.telegram.broadcast import permission, region_name
+from bot.telegram.menus import set_coordinator_menu
+from bot.telegram.refusal import is_admin, refuse
 from bot.telegram.reload import ContentReloader, outcome_text
 from bot.telegram.render import esc, plain_html
+from bot.telegram.sending import send_html
+from bot.telegram.services import services
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]

@@ -50,10 +50,11 @@ from bot.telegram import (
     profile,
     waiting,
 )
-from bot.telegram.handlers import Services
 from bot.telegram.keyboards import ACK, BROADCAST, DELETE_DATA, HANDOFF, REGION, ROLE
+from bot.telegram.menus import MENUS, set_coordinator_menu
 from bot.telegram.rate_limit import PerChatRateLimiter
 from bot.telegram.reload import ContentReloader
+from bot.telegram.services import BotContext, Services
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.update_log import TimedApplication
 from bot.telegram.update_order import PerSenderUpdateProcessor
@@ -115,7 +116,7 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
         # slow every request down (docs/benchmarks.md, "Telegram end to end").
         # ... one person's in the order they came (bot.telegram.update_order)
         .concurrent_updates(PerSenderUpdateProcessor(CONCURRENT_UPDATES))
-        .context_types(ContextTypes(context=handlers.BotContext))
+        .context_types(ContextTypes(context=BotContext))
         # aiohttp under PTB for the bot's own calls (bot.telegram.transport): a fraction of
         # httpx's CPU per request. getUpdates keeps PTB's default client.
         .request(AiohttpRequest(connection_pool_size=CONCURRENT_UPDATES + 4))
@@ -284,11 +285,11 @@ async def set_command_menus(application: Application) -> None:
     ]
     admin_menu = coordinator_menu + [BotCommand(names[0], services.text(key)) for names, _, key in admin.COMMANDS]
     responder_menu = public + [BotCommand(names[0], services.text(key)) for names, _, key in HANDOFF_COMMANDS]
-    application.bot_data["menus"] = {"public": public, "coordinator": coordinator_menu, "responder": responder_menu}
+    application.bot_data[MENUS] = {"public": public, "coordinator": coordinator_menu, "responder": responder_menu}
     for coordinator in await users.list_users(services.db, coordinator=True, limit=MAX_COORDINATOR_MENUS):
-        await broadcast.set_coordinator_menu(application, coordinator.telegram_id, True)
+        await set_coordinator_menu(application, coordinator.telegram_id, True)
     for responder in (await users.responders(services.db))[:MAX_COORDINATOR_MENUS]:
-        await broadcast.set_coordinator_menu(application, responder, False, responder=True)
+        await set_coordinator_menu(application, responder, False, responder=True)
     for admin_id in sorted(services.admin_ids):
         try:
             await application.bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(admin_id))

@@ -21,8 +21,6 @@ from datetime import UTC, datetime
 
 from telegram import (
     Bot,
-    BotCommand,
-    BotCommandScopeChat,
     InlineKeyboardMarkup,
     Message,
     Update,
@@ -34,20 +32,15 @@ from telegram.ext import Application, ContextTypes
 from bot.broadcast import when
 from bot.regions.places import within
 from bot.regions.zones import WIB, Zone
-from bot.storage import Database, broadcasts, users
+from bot.storage import ROLES, Database, broadcasts, users
 from bot.storage.broadcasts import Audience, Broadcast
 from bot.telegram import keyboards, waiting
-from bot.telegram.handlers import (
-    ROLES,
-    Services,
-    is_admin,
-    refuse,
-    send_html,
-    services,
-)
 from bot.telegram.handoff import ANSWERING as handoff_answering
 from bot.telegram.handoff import STEP as handoff_step
+from bot.telegram.refusal import is_admin, refuse
 from bot.telegram.render import esc, plain_html
+from bot.telegram.sending import send_html
+from bot.telegram.services import Services, services
 
 log = logging.getLogger(__name__)
 
@@ -847,21 +840,3 @@ COMMANDS = [
     (("siaran", "broadcast"), broadcast_command, "tg_command_broadcast"),
     (("batal_siaran", "cancel_broadcast"), stop_command, "tg_command_cancel_broadcast"),
 ]
-
-
-async def set_coordinator_menu(
-    application: Application, telegram_id: int, coordinator: bool, responder: bool = False
-) -> None:
-    """Best effort: a chat-scoped menu with /siaran for a coordinator, with /antrian and /jawab for a
-    responder, the public one otherwise."""
-    menus: dict[str, list[BotCommand]] = application.bot_data.get("menus", {})
-    s: Services = application.bot_data["services"]
-    if telegram_id in s.admin_ids:
-        return  # admins keep the admin menu, which has /siaran already
-    menu = menus.get("coordinator" if coordinator else "responder" if responder else "public")
-    if not menu:
-        return
-    try:
-        await application.bot.set_my_commands(menu, scope=BotCommandScopeChat(telegram_id))
-    except TelegramError as exc:
-        log.warning("could not set the command menu for %s: %s", telegram_id, exc)

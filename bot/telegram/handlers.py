@@ -7,155 +7,43 @@ well-formed message, whatever the input.
 
 from __future__ import annotations
 
-import copy
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import cached_property
-from pathlib import Path
+from collections.abc import Sequence
 
 from telegram import (
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
     InputTextMessageContent,
-    LinkPreviewOptions,
     Message,
     Update,
 )
 from telegram import User as TelegramUser
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TimedOut
-from telegram.ext import CallbackContext, ContextTypes, ExtBot
+from telegram.ext import ContextTypes
 
 from bot.content.knowledge import GLOSSARY_TOPIC, Entry, glossary_id
-from bot.engine import FOLLOW_UP_WINDOW_S, Engine, Reply, Suggestion
-from bot.regions.catalogue import Catalogue
-from bot.storage import Database, QuestionLog, feedback, questions, users
+from bot.engine import FOLLOW_UP_WINDOW_S, Reply, Suggestion
+from bot.storage import feedback, questions, users
 from bot.telegram import keyboards
+from bot.telegram.presses import offered
 from bot.telegram.render import answer_html, esc, plain_html, sources_html
+from bot.telegram.sending import send_html
+from bot.telegram.services import Services, argument, services
 from bot.telegram.update_log import note_outcome
 
 log = logging.getLogger(__name__)
 
-ROLES = ("pendamping_pkh", "tksk", "tpk", "kpm_kader", "lainnya")
 TOPIC_PAGE_SIZE = 6
 INLINE_RESULTS = 5
 SEARCH_RESULTS = 5
 MAX_REGION_LENGTH = 80
-SEARCH_MIN_SCORE = 23.0  # /cari and inline results need at least this score (0..100)
 LAST_ANSWER = "last_answer"  # chat_data: (entry id, time.monotonic()) of the last answer, for follow-ups
 REGISTERED_AT = "registered_at"  # user_data key: when the person was last registered/refreshed
 REGISTRATION_REFRESH_S = 600.0
-NO_LINK_PREVIEW = LinkPreviewOptions(is_disabled=True)  # immutable, so one instance serves every reply
-
-
-@dataclass
-class Services:
-    """What handlers need, stored in ``application.bot_data['services']``."""
-
-    engine: Engine
-    db: Database
-    admin_ids: frozenset[int] = frozenset()
-    question_log: QuestionLog | None = None  # write-behind; None: questions are written inline
-    content_dir: Path | None = None  # for /muat_ulang
-    seeds_dir: Path | None = None
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # follow-up of handed-off questions
-    version: str = field(init=False)
-    catalogue: Catalogue | None = field(init=False, default=None)  # the official regions (regions.yaml)
-    # Per entry: its answer as HTML chunks. They depend only on the content set, so they are built
-    # once per content set instead of once per question.
-    _answer_parts: dict[str, list[str]] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.use(self.engine)
-
-    def use(self, engine: Engine) -> None:
-        """Serve this content set from now on (start-up and reload): no await, so no handler sees a mix."""
-        catalogue = Catalogue.from_content(engine.content)
-        self.engine, self.version, self._answer_parts = engine, keyboards.content_version(engine.entries), {}
-        self.catalogue = catalogue
-
-    def answer_parts(self, entry: Entry) -> list[str]:
-        """The entry's answer as HTML chunks (built once, then shared)."""
-        parts = self._answer_parts.get(entry.id)
-        if parts is None:
-            parts = self._answer_parts[entry.id] = answer_html(entry, self.engine.messages)
-        return parts
-
-    def text(self, key: str, **values: object) -> str:
-        return self.engine.messages.get(key, **values)
-
-    async def log_question(
-        self, telegram_id: int | None, chat_type: str | None, text: str, status: str, entry_id: str | None,
-        score: float, urgent: bool = False,
-    ) -> int:
-        """Remember a question; with the write-behind log this does not wait for the database."""
-        if self.question_log is not None:
-            return self.question_log.record(telegram_id, chat_type, text, status, entry_id, score, urgent)
-        return await questions.log_question(self.db, telegram_id, chat_type, text, status, entry_id, score, urgent)
-
-    async def flush_questions(self) -> None:
-        """Write the questions the write-behind log still holds (before reading or referring to them)."""
-        if self.question_log is not None:
-            await self.question_log.flush()
-
-    def matches(self, query: str, limit: int) -> list[Entry]:
-        """Entries worth listing for a search (/cari, inline mode): a looser bar than answering."""
-        return [entry for entry, score in self.engine.ranked(query)[:limit] if score >= SEARCH_MIN_SCORE]
-
-
-def argument(context: ContextTypes.DEFAULT_TYPE) -> str:
-    """The text after a command ("/istilah KPM" -> "KPM")."""
-    return " ".join(context.args or []).strip()
-
-
-class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
-    """PTB's per-update context (set with ``ContextTypes(context=BotContext)``), with the bot's
-    services pinned to the content set in use when the update's handling started."""
-
-    @cached_property
-    def services(self) -> Services:
-        return copy.copy(self.application.bot_data["services"])  # shallow: same db, same content set
-
-
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    """The services for this update. A reload swaps the content set on the shared object; an update
-    keeps the set it started with, so no reply mixes an old answer with new buttons."""
-    if isinstance(context, BotContext):
-        return context.services
-    return context.application.bot_data["services"]
-
-
-def pressed(update: Update) -> tuple[tuple[str, ...], Message | None]:
-    """A button press: the arguments of its callback data (empty when unreadable) and its message."""
-    query = update.callback_query
-    callback = keyboards.unpack(query.data) if query is not None else None
-    message = query.message if query is not None and isinstance(query.message, Message) else None
-    return (callback.args if callback is not None else ()), message
-
-
-def offered(update: Update) -> bool:
-    """Whether the pressed button's data is one of the buttons of the message it came with (a client
-    can send any callback data; a forged vote or id is not on the message)."""
-    query = update.callback_query
-    message = query.message if query is not None and isinstance(query.message, Message) else None
-    markup = message.reply_markup if message is not None else None
-    return query is not None and markup is not None and any(
-        button.callback_data == query.data for row in markup.inline_keyboard for button in row
-    )
-
-
-async def send_html(message: Message, chunks: list[str], reply_markup=None) -> Message:
-    """Send chunks in order; the keyboard goes on the last one."""
-    sent = message
-    for number, chunk in enumerate(chunks, start=1):
-        markup = reply_markup if number == len(chunks) else None
-        sent = await message.reply_html(chunk, reply_markup=markup, link_preview_options=NO_LINK_PREVIEW)
-    return sent
 
 
 # --- subscription ---------------------------------------------------------------------------
@@ -569,27 +457,6 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 # --- privileged commands and errors ----------------------------------------------------------
-
-
-def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in services(context).admin_ids
-
-
-async def refuse(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, key: str = "tg_not_allowed", **values: object
-) -> None:
-    """Every privileged command not meant for this person ends here, and is logged; the reply (``key``)
-    says who may use it: admins and coordinators, admins only (``tg_not_allowed_admin``), or the
-    broadcast's own sender."""
-    user, message = update.effective_user, update.effective_message
-    command = (message.text or "?").split(maxsplit=1)[0] if message else "?"
-    if update.callback_query is not None:  # a button: the message is the bot's, not a command
-        command = f"button {update.callback_query.data!r}"
-    log.warning("refused privileged command %s from user %s", command, user.id if user else None)
-    if message:
-        shown = command.split("@")[0][:40] if command.startswith("/") else services(context).text("tg_this_command")
-        await message.reply_html(esc(services(context).text(key, command=shown, **values)))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

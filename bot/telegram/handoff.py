@@ -40,15 +40,11 @@ from bot.reports.summary import moment, role_label
 from bot.storage import handoffs, questions, users
 from bot.storage.handoffs import DailyLimitError, Handoff
 from bot.telegram import keyboards, waiting
-from bot.telegram.handlers import (
-    Services,
-    argument,
-    pressed,
-    refuse,
-    send_html,
-    services,
-)
+from bot.telegram.presses import pressed
+from bot.telegram.refusal import refuse
 from bot.telegram.render import esc, plain_html
+from bot.telegram.sending import send_html
+from bot.telegram.services import Services, argument, services
 
 log = logging.getLogger(__name__)
 

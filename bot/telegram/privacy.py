@@ -29,9 +29,10 @@ from telegram.ext import Application, ContextTypes
 from bot.storage import privacy, users
 from bot.storage.privacy import Deleted
 from bot.telegram import keyboards
-from bot.telegram.broadcast import set_coordinator_menu
-from bot.telegram.handlers import Services, pressed, services
+from bot.telegram.menus import set_coordinator_menu
+from bot.telegram.presses import pressed
 from bot.telegram.render import esc
+from bot.telegram.services import Services, services
 
 log = logging.getLogger(__name__)
 

@@ -28,19 +28,13 @@ from bot.regions.places import (
     parent_of,
 )
 from bot.storage import users
-from bot.storage.users import User
+from bot.storage.users import ROLES, User
 from bot.telegram import keyboards, waiting
-from bot.telegram.handlers import (
-    MAX_REGION_LENGTH,
-    ROLES,
-    Services,
-    answer_question,
-    pressed,
-    send_html,
-    services,
-    show_topic,
-)
+from bot.telegram.handlers import MAX_REGION_LENGTH, answer_question, show_topic
+from bot.telegram.presses import pressed
 from bot.telegram.render import esc, plain_html
+from bot.telegram.sending import send_html
+from bot.telegram.services import Services, services
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 A reload reads, checks (exactly what `stunting-bot content check` checks) and indexes the content in
 a worker thread, off the event loop; then ``Services.use`` swaps the new set in with one assignment
-and no await in between. Handlers pin the set in use when they start (``handlers.services``), so
+and no await in between. Handlers pin the set in use when they start (``bot.telegram.services.services``), so
 every update is served wholly from the old set or wholly from the new one. If anything is wrong,
 the old set keeps serving and the problems (file, entry, field) are reported: to the admin who
 sent `/muat_ulang`, or to every admin for SIGHUP and the watcher.

@@ -29,6 +29,7 @@ from bot.storage import (
 from bot.storage import broadcasts as store
 from bot.storage.broadcasts import Audience, UnknownBroadcastError
 from bot.storage.users import set_region_code
+from bot.telegram.broadcast import broadcast_messages
 from tests.conditions import until
 from tests.conftest import running_bot
 from tests.fake_bot_api import FakeBotApi
@@ -260,6 +261,9 @@ async def test_coordinator_flag_and_user_listing(db):
 # --- the sender, with a stub Bot (fast fault cases) -----------------------------------------
 
 
+COMPOSE = broadcast_messages("✅")  # as the bot sends broadcasts
+
+
 class StubBot:
     """send_message records the call; ``faults[chat_id]`` lists exceptions to raise first."""
 
@@ -298,7 +302,7 @@ async def test_sender_outcomes_for_each_kind_of_error(db):
         7: [RetryAfter(timedelta(milliseconds=200))],               # waits, then the same row
     })  # fmt: skip
     broadcast_id, _ = await store.create_broadcast(db, TEXT)
-    sender = BroadcastSender(db, bot, rate=100, poll_interval=0.05, per_chat_interval=0.05, backoff_base=0.01)
+    sender = BroadcastSender(db, bot, compose=COMPOSE, rate=100, poll_interval=0.05, per_chat_interval=0.05, backoff_base=0.01)
     report = await run_until_done(sender, broadcast_id)
     states = {d.telegram_id: (d.state, d.attempts) for d in await store.deliveries(db, broadcast_id)}
     assert states == {
@@ -322,7 +326,7 @@ async def test_sender_resumes_rows_left_in_flight_and_sends_long_text_in_parts(d
     await store.mark_started(db, broadcast_id)
     await store.claim_next(db, broadcast_id)  # as if the process died while sending to 1
     bot = StubBot()
-    await run_until_done(BroadcastSender(db, bot, rate=100, poll_interval=0.05, per_chat_interval=0.05), broadcast_id)
+    await run_until_done(BroadcastSender(db, bot, compose=COMPOSE, rate=100, poll_interval=0.05, per_chat_interval=0.05), broadcast_id)
     assert Counter(chat for chat, _ in bot.calls) == {1: 2, 2: 2}
     assert all(len(text) <= 4096 for _, text in bot.calls)
 
@@ -331,7 +335,7 @@ async def test_stopping_while_waiting_leaves_the_row_pending(db):
     await people(db, [1])
     broadcast_id, _ = await store.create_broadcast(db, "Halo")
     bot = StubBot({1: [RetryAfter(30)]})
-    sender = BroadcastSender(db, bot, rate=10, poll_interval=0.05)
+    sender = BroadcastSender(db, bot, compose=COMPOSE, rate=10, poll_interval=0.05)
     await sender.start()
     await until(lambda: bot.calls, what="the first send")
     started = time.monotonic()
@@ -577,7 +581,7 @@ async def test_stopping_between_the_parts_of_a_long_text_finishes_the_text(db):
     await people(db, [1, 2])
     broadcast_id, _ = await store.create_broadcast(db, ("Kabar program. " * 400).strip())
     bot = StubBot()
-    sender = BroadcastSender(db, bot, rate=100, poll_interval=0.05, per_chat_interval=0.3)
+    sender = BroadcastSender(db, bot, compose=COMPOSE, rate=100, poll_interval=0.05, per_chat_interval=0.3)
     await sender.start()
     await until(lambda: bot.calls, what="the first send")
     await sender.stop()

@@ -27,10 +27,10 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -38,13 +38,15 @@ from bot.broadcast.pacing import DEFAULT_RATE, Pacer, backoff_delay
 from bot.storage import broadcasts
 from bot.storage.broadcasts import Broadcast, Delivery
 from bot.storage.database import Database
-from bot.telegram.keyboards import ack_keyboard
-from bot.telegram.render import plain_html
 
 log = logging.getLogger(__name__)
 
 NETWORK_RETRIES = 3  # after the first attempt; then the row is 'failed' with the reason
 UNREACHABLE_MARKERS = ("chat not found", "user not found", "peer_id_invalid", "chat_id is empty")
+
+# A broadcast as the messages that carry it: (HTML text, keyboard or None) each, sent in order. The
+# Telegram layer composes them (its ``broadcast_messages``); the sender only sends them.
+Compose = Callable[[Broadcast], Sequence[tuple[str, InlineKeyboardMarkup | None]]]
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -73,11 +75,11 @@ class BroadcastSender:
         bot: Bot,
         rate: float = DEFAULT_RATE,
         *,
+        compose: Compose,
         poll_interval: float = 1.0,
         per_chat_interval: float = 1.0,
         backoff_base: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
-        ack_label: str = "✅",
     ) -> None:
         self.db = db
         self.bot = bot
@@ -85,7 +87,7 @@ class BroadcastSender:
         self.poll_interval = min(poll_interval, 1.0)
         self.backoff_base = backoff_base
         self.clock = clock
-        self.ack_label = ack_label  # the "read" button on broadcasts that ask for confirmation
+        self.compose = compose
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -169,12 +171,12 @@ class BroadcastSender:
 
     async def _deliver(self, broadcast: Broadcast, row: Delivery) -> None:
         chat_id = row.telegram_id
-        chunks = plain_html(broadcast.text)
+        parts = self.compose(broadcast)
         first_message_id: int | None = None
         attempts = 0
         network_failures = 0
         index = 0
-        while index < len(chunks):
+        while index < len(parts):
             wait = self.pacer.wait(self.clock(), chat_id)
             if index > 0:
                 await asyncio.sleep(wait)  # a long text partly sent is finished even when stopping
@@ -186,10 +188,9 @@ class BroadcastSender:
             attempts += 1
             try:
                 try:
-                    extra = {}
-                    if broadcast.ack_requested and index == len(chunks) - 1:
-                        extra["reply_markup"] = ack_keyboard(broadcast.id, self.ack_label)
-                    message = await self.bot.send_message(chat_id, chunks[index], parse_mode=ParseMode.HTML, **extra)
+                    text, markup = parts[index]
+                    extra = {"reply_markup": markup} if markup is not None else {}
+                    message = await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, **extra)
                 finally:
                     self.pacer.finished(self.clock(), chat_id)
             except RetryAfter as exc:

@@ -158,7 +158,8 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
         broadcast_bot = Bot(token, request=AiohttpRequest(connection_pool_size=4), **urls)
         await broadcast_bot.initialize()
         sender = BroadcastSender(
-            db, broadcast_bot, rate=settings.broadcast_rate, ack_label=services.text("tg_broadcast_ack_button")
+            db, broadcast_bot, rate=settings.broadcast_rate,
+            compose=broadcast.broadcast_messages(services.text("tg_broadcast_ack_button")),
         )
         await sender.start()
         application.bot_data["broadcast_sender"] = sender

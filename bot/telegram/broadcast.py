@@ -30,6 +30,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.broadcast import when
+from bot.broadcast.sender import Compose
 from bot.regions.places import within
 from bot.regions.zones import WIB, Zone
 from bot.storage import ROLES, Database, broadcasts, users
@@ -360,6 +361,18 @@ def _summary_markup(s: Services, draft: dict, count: int) -> InlineKeyboardMarku
             [cancel],
         ]
     )
+
+
+def broadcast_messages(ack_label: str) -> Compose:
+    """How the sender sends a broadcast: its text as HTML chunks (as the preview shows it), the "read"
+    button (``ack_label``) on the last one when the broadcast asks for confirmation."""
+
+    def compose(broadcast: Broadcast) -> list[tuple[str, InlineKeyboardMarkup | None]]:
+        chunks = plain_html(broadcast.text)
+        markup = keyboards.ack_keyboard(broadcast.id, ack_label) if broadcast.ack_requested else None
+        return [(chunk, markup if number == len(chunks) else None) for number, chunk in enumerate(chunks, start=1)]
+
+    return compose
 
 
 async def send_preview(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, draft: dict) -> None:

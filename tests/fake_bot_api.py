@@ -141,7 +141,9 @@ class FakeBotApi:
     METHODS = ("getMe", "forwardMessage", "getUpdates", "deleteWebhook", "getWebhookInfo", "setWebhook",
                "sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery",
                "setMyCommands", "getMyCommands", "answerInlineQuery",
-               "sendPhoto", "sendChatAction", "close", "logOut")
+               "sendPhoto", "sendChatAction", "close", "logOut",
+               "setMyDescription", "getMyDescription", "setMyShortDescription", "getMyShortDescription")
+    DESCRIPTION_LIMITS = {"description": 512, "short_description": 120}
 
     def __init__(self, token: str = TOKEN):
         self.token = token
@@ -149,6 +151,7 @@ class FakeBotApi:
         self.sent: list[dict] = []                        # successful message-producing calls
         self.calls: list[dict] = []                       # every request: method, params, status
         self.commands: dict[tuple[str, str], list] = {}   # (scope as JSON, language) -> commands
+        self.descriptions: dict[tuple[str, str], str] = {}  # (kind, language) -> the bot's (short) description
         self.webhook: dict = {"url": "", "secret_token": None}
         self.updates: list[dict] = []                     # pending (unconfirmed) updates
         self._delays: list[dict] = []                     # delay_next
@@ -262,6 +265,7 @@ class FakeBotApi:
         self.sent.append({"method": method, "chat_id": params.get("chat_id"),
                           "text": params.get("text"), "parse_mode": params.get("parse_mode"),
                           "reply_markup": params.get("reply_markup"),
+                          "link_preview_options": params.get("link_preview_options"),
                           "time": time.monotonic()} | extra)
         self._pulse("sent")
 
@@ -426,6 +430,26 @@ class FakeBotApi:
 
     def _m_getMyCommands(self, params: dict) -> list:
         return self.commands.get(self._scope_key(params), [])
+
+    def _set_description(self, kind: str, params: dict) -> bool:
+        text = params.get(kind) or ""  # empty: back to no description
+        if len(text) > self.DESCRIPTION_LIMITS[kind]:
+            raise _bad(f"{kind.upper()}_TOO_LONG")
+        self.descriptions[(kind, params.get("language_code") or "")] = text
+        return True
+
+    def _m_setMyDescription(self, params: dict) -> bool:
+        return self._set_description("description", params)
+
+    def _m_getMyDescription(self, params: dict) -> dict:
+        return {"description": self.descriptions.get(("description", params.get("language_code") or ""), "")}
+
+    def _m_setMyShortDescription(self, params: dict) -> bool:
+        return self._set_description("short_description", params)
+
+    def _m_getMyShortDescription(self, params: dict) -> dict:
+        key = ("short_description", params.get("language_code") or "")
+        return {"short_description": self.descriptions.get(key, "")}
 
     def _m_sendPhoto(self, params: dict) -> dict:
         self._guard_chat(params.get("chat_id"))

@@ -101,6 +101,10 @@ async def test_admin_grants_and_revokes_the_coordinator_role(fake_api, engine, t
 # --- the /siaran walk -----------------------------------------------------------------------
 
 
+def links_previewed(call: dict) -> bool:
+    return not (call["link_preview_options"] or {}).get("is_disabled")
+
+
 async def test_coordinator_walks_siaran_and_everyone_chosen_gets_exactly_the_preview(fake_api, engine, tmp_path):
     async with running_bot(fake_api, engine, tmp_path) as application:
         fast_progress(application)
@@ -123,7 +127,7 @@ async def test_coordinator_walks_siaran_and_everyone_chosen_gets_exactly_the_pre
         summary = await fake_api.wait_for(lambda c: "Penerima: 4 orang" in (c["text"] or ""))
         assert "• Kabupaten Garut: 4 orang" in summary["text"]
         preview = [c for c in fake_api.messages_to(COORDINATOR) if c["method"] == "sendMessage" and c["text"] == ESCAPED]
-        assert len(preview) == 1 and preview[0]["parse_mode"] == "HTML"
+        assert len(preview) == 1 and preview[0]["parse_mode"] == "HTML" and links_previewed(preview[0])
         assert [ESCAPED] == plain_html(TEXT)
         assert {"Kirim sekarang", "Jadwalkan", "Batal"} <= set(buttons(summary))
 
@@ -132,6 +136,7 @@ async def test_coordinator_walks_siaran_and_everyone_chosen_gets_exactly_the_pre
         for chat in tpk[:3]:
             received = [c for c in fake_api.messages_to(chat) if c["method"] == "sendMessage"]
             assert [(c["text"], c["parse_mode"]) for c in received] == [(ESCAPED, "HTML")]
+            assert all(links_previewed(c) for c in received)  # as in the preview
         assert not fake_api.messages_to(1101) and not fake_api.messages_to(1201)
         assert "Terkirim: 3" in report["text"] and "Tidak terjangkau (memblokir bot/akun dihapus): 1" in report["text"]
         assert "1004: Forbidden: bot was blocked by the user" in report["text"]

@@ -41,6 +41,7 @@ async def test_admin_gets_the_chart_as_a_photo_and_the_summary(fake_api, engine,
         photo = await fake_api.wait_for(lambda c: c["method"] == "sendPhoto" and c["chat_id"] == ADMIN, timeout=20)
         assert photo["photo_size"] > 10_000
         assert photo["caption"].startswith("Grafik statistik sejak")
+        assert photo["parse_mode"] is None  # a plain caption, not the Application's default HTML
         summary = await fake_api.wait_for(lambda c: c["chat_id"] == ADMIN and "Pertanyaan: 12" in (c.get("text") or ""))
         assert "👍 3 · 👎 1 (75% suka)" in summary["text"] and "Garut 2" in summary["text"]
 

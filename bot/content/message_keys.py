@@ -108,6 +108,8 @@ REQUIRED_MESSAGES: dict[str, tuple[str, ...]] = {
     "tg_group_hint": ('username',),
     "tg_inline_empty_title": (),
     "tg_inline_none_title": (),
+    "tg_bot_description": (),  # the bot's profile (bot.telegram.about): at most 512 characters
+    "tg_bot_short_description": (),  # at most 120 characters
     "tg_command_start": (),
     "tg_command_help": (),
     "tg_command_topics": (),

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -126,7 +125,7 @@ async def _tell_role(
     name = user.first_name or (f"@{user.username}" if user.username else str(user.telegram_id))
     await message.reply_html(esc(s.text(key, name=name, id=user.telegram_id, regions=regions)))
     try:  # best effort: they may have blocked the bot
-        await context.bot.send_message(user.telegram_id, esc(s.text(told, regions=regions)), parse_mode=ParseMode.HTML)
+        await context.bot.send_message(user.telegram_id, esc(s.text(told, regions=regions)))
     except TelegramError as exc:
         log.warning("could not tell %s about their role: %s", user.telegram_id, exc)
 
@@ -234,7 +233,8 @@ async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         questions, votes, people, today=today, since=since, titles=titles, reach=reach, names=names, handoffs=handed
     )
     png = await asyncio.to_thread(_chart, stats, engine, since)  # matplotlib takes a while: off the loop
-    await message.reply_photo(png, caption=s.text("tg_stats_caption", period=period(engine.messages, since)))
+    await message.reply_photo(png, caption=s.text("tg_stats_caption", period=period(engine.messages, since)),
+                              parse_mode=None)  # plain text, not HTML (the Application's default)
     await send_html(message, plain_html(stats_summary(stats, engine.messages, since)))
 
 

@@ -21,8 +21,10 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
+    LinkPreviewOptions,
     Update,
 )
+from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
@@ -30,6 +32,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    Defaults,
     InlineQueryHandler,
     MessageHandler,
     filters,
@@ -46,11 +49,12 @@ from bot.telegram import (
     database_watch,
     handlers,
     handoff,
+    keyboards,
     privacy,
     profile,
     waiting,
 )
-from bot.telegram.keyboards import ACK, BROADCAST, DELETE_DATA, HANDOFF, REGION, ROLE
+from bot.telegram.about import set_description
 from bot.telegram.menus import MENUS, set_coordinator_menu
 from bot.telegram.rate_limit import PerChatRateLimiter
 from bot.telegram.reload import ContentReloader
@@ -63,6 +67,9 @@ from bot.telegram.updates import UpdatesRequest, arrived
 log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 16
+# Every message the bot writes is escaped HTML (bot.telegram.render) and shows no link previews; a plain-text
+# send says parse_mode=None. The broadcast sender's own Bot is not the Application's and passes its own.
+DEFAULTS = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
 TOKEN_PATTERN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{10,64}$")
 
 # (commands, handler) pairs; the first name is Indonesian, the others are English aliases.
@@ -83,6 +90,18 @@ HANDOFF_COMMANDS = [
     (("antrian", "queue"), handoff.queue_command, "tg_command_queue"),
     (("jawab", "answer"), handoff.answer_command, "tg_command_answer"),
 ]
+BUTTONS = {  # the kind of a button's callback data -> its handler
+    keyboards.ANSWER: handlers.answer_button,
+    keyboards.FEEDBACK: handlers.feedback_button,
+    keyboards.TOPIC: handlers.topic_button,
+    keyboards.TOPICS: handlers.topics_button,
+    keyboards.BROADCAST: broadcast.button,
+    keyboards.ACK: broadcast.acknowledge_button,
+    keyboards.DELETE_DATA: privacy.button,
+    keyboards.ROLE: profile.role_button,
+    keyboards.REGION: profile.region_button,
+    keyboards.HANDOFF: handoff.button,
+}
 MAX_COORDINATOR_MENUS = 500  # chat-scoped menus set at start-up (best effort)
 GROUP_MENU = {"bantuan", "topik", "istilah", "cari"}
 
@@ -110,6 +129,7 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
         ApplicationBuilder()
         .application_class(TimedApplication)  # one log line per update (bot.telegram.update_log)
         .token(token)
+        .defaults(DEFAULTS)
         # Telegram's limits, with a flood wait delaying only its own chat (bot.telegram.rate_limit)
         .rate_limiter(PerChatRateLimiter(max_retries=3))
         # Bounded: hundreds of handlers sending at once make httpx open ~100 connections and
@@ -148,6 +168,7 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
             if mapped.checked:
                 log.info("regions: %d of %d typed region(s) matched an official region", mapped.mapped, mapped.checked)
         await set_command_menus(application)
+        await set_description(application)  # the profile text: what the bot answers, and from what
         privacy.start_retention(application, settings.question_retention_days)  # at start-up, then every 6 h
         handoff.start_follow_up(application)  # reminders after 24 h, escalation after 72 h
         database_watch.start(application, settings.database_watch_interval)  # the file deleted: stop
@@ -258,17 +279,14 @@ def add_handlers(application: Application) -> None:
         application.add_handler(CommandHandler(list(names), admin.guarded(callback)))
     for names, callback, _ in broadcast.COMMANDS + admin.REPORT_COMMANDS + HANDOFF_COMMANDS:  # checked inside
         application.add_handler(CommandHandler(list(names), callback))
-    application.add_handler(CallbackQueryHandler(broadcast.button, pattern=rf"^[^|]*\|{BROADCAST}\|"))
-    application.add_handler(CallbackQueryHandler(broadcast.acknowledge_button, pattern=rf"^[^|]*\|{ACK}\|"))
-    application.add_handler(CallbackQueryHandler(privacy.button, pattern=rf"^[^|]*\|{DELETE_DATA}\|"))
-    application.add_handler(CallbackQueryHandler(profile.role_button, pattern=rf"^[^|]*\|{ROLE}\|"))
-    application.add_handler(CallbackQueryHandler(profile.region_button, pattern=rf"^[^|]*\|{REGION}\|"))
-    application.add_handler(CallbackQueryHandler(handoff.button, pattern=rf"^[^|]*\|{HANDOFF}\|"))
+    # One handler per kind of button (bot.telegram.keyboards); any other callback data is outdated.
+    for kind, on_press in BUTTONS.items():
+        application.add_handler(CallbackQueryHandler(on_press, pattern=keyboards.pattern(kind)))
     # Last in group 0: a command the bot does not know, and any other kind of private message (a poll,
     # a dice, a GIF …), still get a reply.
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & new & filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & new & ~filters.TEXT, handlers.not_text))
-    application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(CallbackQueryHandler(handlers.stale_button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.on_error)
 

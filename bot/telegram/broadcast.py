@@ -22,10 +22,11 @@ from datetime import UTC, datetime
 from telegram import (
     Bot,
     InlineKeyboardMarkup,
+    LinkPreviewOptions,
     Message,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
@@ -45,6 +46,8 @@ from bot.telegram.services import Services, services
 
 log = logging.getLogger(__name__)
 
+# The preview shows links as the broadcast sender's own Bot sends them (it has no Defaults): with a preview.
+AS_SENT = LinkPreviewOptions(is_disabled=False)
 DRAFT = "broadcast_draft"  # user_data key: the /siaran draft being composed
 MAX_REGIONS_TEXT = 1000
 PROGRESS_INTERVAL = 2.0  # seconds between edits of one progress message
@@ -387,7 +390,7 @@ async def send_preview(update: Update, context: ContextTypes.DEFAULT_TYPE, messa
     count = await broadcasts.count_recipients(s.db, audience)
     await message.reply_html(esc(s.text("tg_broadcast_preview_intro")))
     for chunk in plain_html(draft["text"]):
-        await context.bot.send_message(message.chat_id, chunk, parse_mode=ParseMode.HTML)
+        await context.bot.send_message(message.chat_id, chunk, link_preview_options=AS_SENT)
     if count == 0:
         summary = s.text("tg_broadcast_no_recipients", audience=describe(s, audience))
     else:
@@ -449,7 +452,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         draft["roles"] = [r for r in ROLES if (r in draft["roles"]) != (r == args[0])]
         await query.answer()
         text, markup = _audience_menu(s, draft)
-        await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await message.edit_text(text, reply_markup=markup)
     elif action == "reg" and not args:
         await query.answer()
         waiting.start(context.user_data, "broadcast_region")
@@ -522,7 +525,7 @@ async def queue(update: Update, context: ContextTypes.DEFAULT_TYPE, send_at: dat
         zone = Zone(draft.get("send_zone") or WIB.name, draft.get("send_tz") or WIB.tz)
         text = s.text("tg_broadcast_scheduled", id=broadcast_id, count=number(count), when=_when(s, send_at, zone))
     progress = await context.bot.send_message(
-        message.chat_id, esc(text), parse_mode=ParseMode.HTML, reply_markup=stop_markup(s, broadcast_id)
+        message.chat_id, esc(text), reply_markup=stop_markup(s, broadcast_id)
     )
     await broadcasts.set_progress(s.db, broadcast_id, progress.chat_id, progress.message_id)
     sender = context.application.bot_data.get("broadcast_sender")
@@ -711,7 +714,7 @@ async def resend(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_i
     log.info("broadcast %d: resend of %d to %d who did not confirm", new_id, broadcast_id, count)
     text = s.text("tg_broadcast_queued", id=new_id, count=number(count))
     progress = await context.bot.send_message(
-        message.chat_id, esc(text), parse_mode=ParseMode.HTML, reply_markup=stop_markup(s, new_id)
+        message.chat_id, esc(text), reply_markup=stop_markup(s, new_id)
     )
     await broadcasts.set_progress(s.db, new_id, progress.chat_id, progress.message_id)
     sender = context.application.bot_data.get("broadcast_sender")
@@ -816,7 +819,6 @@ class ProgressReporter:
                     await self.bot.send_message(
                         broadcast.progress_chat_id,
                         plain_html(report_text(s, report))[0],
-                        parse_mode=ParseMode.HTML,
                         reply_markup=_report_markup(s, broadcast),
                     )
                 except TelegramError as exc:
@@ -839,8 +841,7 @@ class ProgressReporter:
         self._shown[broadcast.id] = html
         try:  # editing without the keyboard would remove it: it is sent with every edit while running
             await self.bot.edit_message_text(
-                html, chat_id=broadcast.progress_chat_id, message_id=broadcast.progress_message_id,
-                parse_mode=ParseMode.HTML, reply_markup=markup,
+                html, chat_id=broadcast.progress_chat_id, message_id=broadcast.progress_message_id, reply_markup=markup,
             )  # fmt: skip
         except TelegramError as exc:  # deleted by the coordinator, or "not modified" after a restart
             log.info("broadcast %d: progress message not edited: %s", broadcast.id, exc)

@@ -21,7 +21,7 @@ from telegram import (
     Update,
 )
 from telegram import User as TelegramUser
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import TimedOut
 from telegram.ext import ContextTypes
 
@@ -29,7 +29,7 @@ from bot.content.knowledge import GLOSSARY_TOPIC, Entry, glossary_id
 from bot.engine import FOLLOW_UP_WINDOW_S, Reply, Suggestion
 from bot.storage import feedback, questions, users
 from bot.telegram import keyboards
-from bot.telegram.presses import offered
+from bot.telegram.presses import offered, pressed
 from bot.telegram.render import answer_html, esc, plain_html, sources_html
 from bot.telegram.sending import send_html
 from bot.telegram.services import Services, argument, services
@@ -99,7 +99,7 @@ async def show_topic(message: Message, s: Services, topic_id: str, page: int, ed
     markup = keyboards.topic_page_keyboard(s.version, topic_id, shown, page, pages, texts)
     text = esc(s.text("tg_topic_questions", title=topic.title, page=page, pages=pages))
     if edit:
-        await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await message.edit_text(text, reply_markup=markup)
     else:
         await message.reply_html(text, reply_markup=markup)
 
@@ -367,38 +367,60 @@ async def _send_entry(
 # --- buttons --------------------------------------------------------------------------------
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button no handler of its own takes (unreadable data, an unknown kind, wrong arguments, a
+    message gone): it is outdated."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(services(context).text("tg_stale_button"), show_alert=True)
+
+
+async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A question's button: its answer, logged as asked."""
     s = services(context)
     query = update.callback_query
-    if query is None:
+    args, message = pressed(update)
+    entry = s.engine.by_id.get(args[0]) if args else None
+    if query is None or message is None or entry is None:  # no entry: the button is from an older content set
+        await stale_button(update, context)
         return
-    callback = keyboards.unpack(query.data)
-    message = query.message if isinstance(query.message, Message) else None
-    if callback is None or message is None:
-        await query.answer(s.text("tg_stale_button"), show_alert=True)
+    await query.answer()
+    user = update.effective_user
+    question_id = await s.log_question(
+        user.id if user else None, message.chat.type, entry.question, "answer", entry.id, 100.0
+    )
+    await _send_entry(update, context, entry, question_id)
+
+
+async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """👍 / 👎 under an answer."""
+    args, message = pressed(update)
+    if message is None or len(args) != 3:
+        await stale_button(update, context)
         return
-    kind, args = callback.kind, callback.args
-    if kind == keyboards.ANSWER and args:
-        entry = s.engine.by_id.get(args[0])
-        if entry is None:  # the button comes from an older content set
-            await query.answer(s.text("tg_stale_button"), show_alert=True)
-            return
-        await query.answer()
-        user = update.effective_user
-        question_id = await s.log_question(
-            user.id if user else None, message.chat.type, entry.question, "answer", entry.id, 100.0
-        )
-        await _send_entry(update, context, entry, question_id)
-    elif kind == keyboards.FEEDBACK and len(args) == 3:
-        await _feedback(update, context, args)
-    elif kind == keyboards.TOPIC and len(args) == 2 and keyboards.is_id(args[1]):
-        await query.answer()
-        await show_topic(message, s, args[0], int(args[1]), edit=True)
-    elif kind == keyboards.TOPICS:
-        await query.answer()
-        await message.edit_text(esc(s.text("tg_topics_intro")), parse_mode=ParseMode.HTML, reply_markup=_topics_markup(s))
-    else:
-        await query.answer(s.text("tg_stale_button"), show_alert=True)
+    await _feedback(update, context, args)
+
+
+async def topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A topic, or another page of its questions: the topic list message is edited in place."""
+    query = update.callback_query
+    args, message = pressed(update)
+    if query is None or message is None or len(args) != 2 or not keyboards.is_id(args[1]):
+        await stale_button(update, context)
+        return
+    await query.answer()
+    await show_topic(message, services(context), args[0], int(args[1]), edit=True)
+
+
+async def topics_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Back to the topic list."""
+    s = services(context)
+    query = update.callback_query
+    _, message = pressed(update)
+    if query is None or message is None:
+        await stale_button(update, context)
+        return
+    await query.answer()
+    await message.edit_text(esc(s.text("tg_topics_intro")), reply_markup=_topics_markup(s))
 
 
 async def _feedback(update: Update, context: ContextTypes.DEFAULT_TYPE, args: tuple[str, ...]) -> None:
@@ -445,7 +467,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             title=keyboards.label(entry.question),
             description=entry.answer[:120],
             input_message_content=InputTextMessageContent(
-                answer_html(entry, s.engine.messages)[0], parse_mode=ParseMode.HTML
+                answer_html(entry, s.engine.messages)[0]
             ),
         )
         for entry in entries

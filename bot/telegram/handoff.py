@@ -31,7 +31,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
@@ -166,7 +166,7 @@ async def _notify(context: ContextTypes.DEFAULT_TYPE, s: Services, item: Handoff
     for person in people:
         try:
             sent = await context.bot.send_message(
-                person, text, parse_mode=ParseMode.HTML, reply_markup=_responder_markup(s, item.id)
+                person, text, reply_markup=_responder_markup(s, item.id)
             )
         except TelegramError as exc:  # blocked the bot, never opened it: the others still get it
             log.warning("could not notify %s about handoff %s: %s", person, item.id, exc)
@@ -184,7 +184,7 @@ async def _update_notices(context: ContextTypes.DEFAULT_TYPE, s: Services, item:
     text = await notice_text(s, item, status)
     for chat_id, message_id in await handoffs.notices(s.db, item.id):
         with contextlib.suppress(TelegramError):  # deleted, too old to edit, or already this text
-            await context.bot.edit_message_text(text, chat_id, message_id, parse_mode=ParseMode.HTML, reply_markup=None)
+            await context.bot.edit_message_text(text, chat_id, message_id, reply_markup=None)
 
 
 # --- the asker ------------------------------------------------------------------------------
@@ -303,7 +303,7 @@ async def _no(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Messa
     assert update.callback_query is not None
     await update.callback_query.answer()
     with contextlib.suppress(TelegramError):
-        await message.edit_text(esc(s.text("tg_handoff_cancelled")), parse_mode=ParseMode.HTML, reply_markup=None)
+        await message.edit_text(esc(s.text("tg_handoff_cancelled")), reply_markup=None)
 
 
 async def _media(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, _action: str, rest: tuple[str, ...]) -> None:
@@ -348,7 +348,7 @@ async def _start_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, mess
     if context.user_data is not None:
         waiting.start(context.user_data, STEP)
         context.user_data[ANSWERING] = item.id
-    await context.bot.send_message(who.telegram_id, esc(s.text("tg_handoff_answer_prompt", id=item.id)), parse_mode=ParseMode.HTML)
+    await context.bot.send_message(who.telegram_id, esc(s.text("tg_handoff_answer_prompt", id=item.id)))
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, _step: str, text: str) -> None:
@@ -394,7 +394,7 @@ async def _deliver(context: ContextTypes.DEFAULT_TYPE, s: Services, item: Handof
                   role=item.answerer_role or "", answer=item.answer or "", question=item.text[:300])  # fmt: skip
     markup = InlineKeyboardMarkup([[_button("👍", "up", item.id), _button("👎", "down", item.id)]])
     try:
-        sent = await context.bot.send_message(item.asker_id, esc(text), parse_mode=ParseMode.HTML, reply_markup=markup)
+        sent = await context.bot.send_message(item.asker_id, esc(text), reply_markup=markup)
     except TelegramError as exc:
         log.warning("could not deliver the answer to handoff %s: %s", item.id, exc)
         return False
@@ -442,7 +442,7 @@ async def _done(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Mes
     await _update_notices(context, s, closed, s.text("tg_handoff_status_closed", name=who.name))
     with contextlib.suppress(TelegramError):
         await context.bot.send_message(closed.asker_id, esc(s.text("tg_handoff_closed_to_asker", id=closed.id,
-                                       question=closed.text[:300])), parse_mode=ParseMode.HTML)  # fmt: skip
+                                       question=closed.text[:300])))  # fmt: skip
 
 
 async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, who: Responder, item: Handoff) -> None:

@@ -9,6 +9,7 @@ is answered, otherwise the person is told kindly that the button is outdated.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +33,11 @@ ACK = "k"  # k: broadcast id ("Sudah dibaca ✅" under a broadcast)
 ACK_VERSION = "0"  # read buttons outlive content versions
 DELETE_DATA = "d"  # d: ok | no, confirmation nonce (the /hapus_data confirmation)
 HANDOFF = "h"  # h: action, item or question id … (questions handed to a person: bot.telegram.handoff)
+
+
+def pattern(kind: str) -> str:
+    """The ``CallbackQueryHandler`` pattern of one kind's callback data (with or without arguments)."""
+    return rf"^[^|]*\|{re.escape(kind)}(?:\||$)"
 
 
 @dataclass(frozen=True)

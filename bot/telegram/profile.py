@@ -14,7 +14,7 @@ import asyncio
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.regions.names import Found
@@ -135,11 +135,11 @@ async def role_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await query.answer()
     await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
     if role == "skip":
-        await message.edit_text(esc(s.text("tg_profile_skipped")), parse_mode=ParseMode.HTML)
+        await message.edit_text(esc(s.text("tg_profile_skipped")))
         return
     await users.set_role(s.db, user.id, role)  # type: ignore[arg-type]  # checked against ROLES above
     await message.edit_text(
-        esc(f"{s.text('tg_profile_ask_role')} {s.text(f'tg_role_{role}')} ✓"), parse_mode=ParseMode.HTML
+        esc(f"{s.text('tg_profile_ask_role')} {s.text(f'tg_role_{role}')} ✓")
     )
     await ask_region(message, context, REGENCY, None)
 

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
@@ -186,7 +185,7 @@ class ContentReloader:
         for admin_id in sorted(services.admin_ids):
             with contextlib.suppress(TelegramError):  # the admin never opened the bot: the log has it
                 for chunk in plain_html(text):
-                    await self.application.bot.send_message(admin_id, chunk, parse_mode=ParseMode.HTML)
+                    await self.application.bot.send_message(admin_id, chunk)
         return outcome
 
     # --- SIGHUP -----------------------------------------------------------------------------

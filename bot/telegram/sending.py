@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import LinkPreviewOptions, Message
-
-NO_LINK_PREVIEW = LinkPreviewOptions(is_disabled=True)  # immutable, so one instance serves every reply
+from telegram import Message
 
 
 async def send_html(message: Message, chunks: list[str], reply_markup=None) -> Message:
@@ -12,5 +10,5 @@ async def send_html(message: Message, chunks: list[str], reply_markup=None) -> M
     sent = message
     for number, chunk in enumerate(chunks, start=1):
         markup = reply_markup if number == len(chunks) else None
-        sent = await message.reply_html(chunk, reply_markup=markup, link_preview_options=NO_LINK_PREVIEW)
+        sent = await message.reply_html(chunk, reply_markup=markup)
     return sent

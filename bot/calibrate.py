@@ -92,8 +92,8 @@ def _fit_logistic(rows: list[tuple[float, ...]], labels: list[int]) -> Logistic:
     scaler = StandardScaler().fit(rows)
     model = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(scaler.transform(rows), labels)
     scale = [s if s else 1.0 for s in scaler.scale_]
-    coefficients = tuple(float(c / s) for c, s in zip(model.coef_[0], scale))
-    intercept = float(model.intercept_[0] - sum(c * m for c, m in zip(coefficients, scaler.mean_)))
+    coefficients = tuple(float(c / s) for c, s in zip(model.coef_[0], scale, strict=True))
+    intercept = float(model.intercept_[0] - sum(c * m for c, m in zip(coefficients, scaler.mean_, strict=True)))
     return Logistic(intercept, coefficients)
 
 

@@ -130,7 +130,7 @@ class Settings(BaseSettings):
                 "python3 -c \"import secrets; print(secrets.token_urlsafe(32))\""
             )
         try:
-            self.webhook_address
+            _ = self.webhook_address  # the property raises ValueError on a bad BOT_WEBHOOK_LISTEN
         except ValueError as exc:
             return str(exc)
         return None

@@ -247,9 +247,8 @@ class Engine:
         if query.is_empty:
             return Reply(question, "none", None, 0.0, empty=True)
         earlier = self.by_id.get(previous) if previous else None
-        if earlier is not None:
-            if reply := self._follow_up(question, query, earlier):
-                return reply
+        if earlier is not None and (reply := self._follow_up(question, query, earlier)):
+            return reply
         decision = self.decision(text, query, earlier)
         best_score = decision.best.score if decision.best else 0.0
         now = self.asks_now(text)

@@ -78,8 +78,8 @@ def reply_text(reply: Reply, messages: Messages, with_quotes: bool = False) -> s
             text += f"\n\n{note}"
         text += f"\n\n{source_block(reply.sources, messages, with_quotes)}"
         if reply.next_questions:
-            intro = messages.get("answer_next_intro" if reply.alternatives else "answer_related_intro")
-            text += "\n\n" + "\n".join([intro, *suggestion_lines(reply, messages)])
+            heading = messages.get("answer_next_intro" if reply.alternatives else "answer_related_intro")
+            text += "\n\n" + "\n".join([heading, *suggestion_lines(reply, messages)])
         return text
     if reply.status == "suggest":
         return "\n".join([messages.get("suggest_intro"), *suggestion_lines(reply, messages)])

@@ -17,12 +17,14 @@ returned messages carry the plain text (tags stripped), as Telegram's do. No fil
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import re
 import time
 from collections import Counter
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -167,7 +169,7 @@ class FakeBotApi:
         self._closing = False
 
     # ---------------------------------------------------------------- lifecycle
-    async def start(self) -> "FakeBotApi":
+    async def start(self) -> FakeBotApi:
         app = web.Application(client_max_size=50 * 2**20)  # photo uploads up to 50 MB
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/stats", self._handle_stats)
@@ -186,7 +188,7 @@ class FakeBotApi:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> "FakeBotApi":
+    async def __aenter__(self) -> FakeBotApi:
         return await self.start()
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -198,10 +200,8 @@ class FakeBotApi:
         self._events[name] = asyncio.Event()
 
     async def _wait(self, name: str, timeout: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._events[name].wait(), max(timeout, 0))
-        except TimeoutError:
-            pass
 
     # ---------------------------------------------------------------- HTTP plumbing
     async def _handle(self, request: web.Request) -> web.Response:
@@ -239,10 +239,8 @@ class FakeBotApi:
         params: dict[str, Any] = {}
         for key, value in [*request.query.items(), *(await request.post()).items()]:
             if isinstance(value, str) and key not in STRING_FIELDS:
-                try:
+                with contextlib.suppress(ValueError):  # e.g. chat_id "@channel", or a file_id/URL as photo
                     value = json.loads(value)
-                except ValueError:
-                    pass  # e.g. chat_id "@channel", or a file_id/URL as photo
             params[key] = value  # an uploaded file stays an aiohttp FileField
         return params
 

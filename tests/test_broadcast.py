@@ -271,7 +271,7 @@ class StubBot:
         self.faults = faults or {}
         self.calls: list[tuple[int, str]] = []
 
-    async def send_message(self, chat_id: int, text: str, parse_mode=None):
+    async def send_message(self, chat_id: int, text: str, parse_mode=None, reply_markup=None):
         self.calls.append((chat_id, text))
         pending = self.faults.get(chat_id)
         if pending:

@@ -8,10 +8,20 @@ import logging
 import re
 from datetime import UTC, datetime, timedelta
 
-from bot.storage import set_coordinator
 from bot.storage import broadcasts as store
+from bot.storage import set_coordinator
 from tests.conftest import ADMIN, running_bot
-from tests.test_broadcast_telegram import COORDINATOR, STRANGER, buttons, coordinator, fast_progress, people, press, reply_to, write_text
+from tests.test_broadcast_telegram import (
+    COORDINATOR,
+    STRANGER,
+    buttons,
+    coordinator,
+    fast_progress,
+    people,
+    press,
+    reply_to,
+    write_text,
+)
 
 OTHER_COORDINATOR = 5002
 TEXT = "Posyandu serentak Sabtu pagi"

@@ -128,7 +128,7 @@ async def test_coordinator_walks_siaran_and_everyone_chosen_gets_exactly_the_pre
         assert "• Kabupaten Garut: 4 orang" in summary["text"]
         preview = [c for c in fake_api.messages_to(COORDINATOR) if c["method"] == "sendMessage" and c["text"] == ESCAPED]
         assert len(preview) == 1 and preview[0]["parse_mode"] == "HTML" and links_previewed(preview[0])
-        assert [ESCAPED] == plain_html(TEXT)
+        assert plain_html(TEXT) == [ESCAPED]
         assert {"Kirim sekarang", "Jadwalkan", "Batal"} <= set(buttons(summary))
 
         await press(fake_api, COORDINATOR, summary, "Kirim sekarang")

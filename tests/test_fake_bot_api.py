@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 
 from tests.conditions import until
-from tests.fake_bot_api import TOKEN, ApiError, FakeBotApi, fake_api, parse_html  # noqa: F401
+from tests.fake_bot_api import TOKEN, ApiError, FakeBotApi, parse_html  # the fake_api fixture: conftest
 
 CHAT = 4242
 
@@ -159,9 +159,8 @@ async def test_other_methods(fake_api: FakeBotApi) -> None:
             await bot.answer_inline_query(query_id, [])
         with pytest.raises(EndPointNotFound):  # 404 "method not found"
             await bot.do_api_request("noSuchMethod")
-    async with aiohttp.ClientSession() as session:  # counts are served over HTTP too
-        async with session.get(f"{fake_api.url}/stats") as response:
-            assert (await response.json())["sendPhoto"] == 1
+    async with aiohttp.ClientSession() as session, session.get(f"{fake_api.url}/stats") as response:
+        assert (await response.json())["sendPhoto"] == 1  # counts are served over HTTP too
 
 
 def test_html_checker() -> None:

@@ -116,7 +116,8 @@ async def test_the_first_answer_reaches_the_asker_and_the_other_responder_sees_i
         await say(fake_api, KUKAR_2, "/jawab 1 jawaban kedua", "sudah dijawab oleh Rina")
         assert sum("Jawaban dari petugas" in t for t in texts_to(fake_api, ASKER)) == 1
         item = await handoffs.get_handoff(db, 1)
-        assert (item.state, item.answered_by, item.answer) == ("answered", KUKAR, "Gaji <b>tidak</b> diatur di berita; tanya Dinsos & BPJS.")
+        typed = "Gaji <b>tidak</b> diatur di berita; tanya Dinsos & BPJS."
+        assert (item.state, item.answered_by, item.answer) == ("answered", KUKAR, typed)
         # The asker's 👍 is stored on the item.
         fake_api.callback(ASKER, answer["message_id"], _buttons(answer)["👍"])
         await fake_api.wait_for(lambda c: c["method"] == "answerCallbackQuery" and "Terima kasih" in (c.get("text") or ""))

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.engine import Engine
 from bot.cli.report import regency_names
+from bot.engine import Engine
 from bot.reports import chart
 from bot.reports.records import (
     REPORT_TZ,

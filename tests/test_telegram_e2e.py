@@ -123,7 +123,7 @@ async def test_glossary_of_field_words_answers_with_a_named_reference(fake_api, 
                                    ("/istilah ASI eksklusif", "Peraturan Pemerintah Nomor 33 Tahun 2012")):
             seen = {id(call) for call in fake_api.sent}
             fake_api.user_message(USER, command)
-            reply = await fake_api.wait_for(lambda c: id(c) not in seen and c.get("chat_id") == USER, timeout=5)
+            reply = await fake_api.wait_for(lambda c, seen=seen: id(c) not in seen and c.get("chat_id") == USER, timeout=5)
             assert reference in reply["text"] and "belum ada di daftar" not in reply["text"], command
 
 

@@ -57,7 +57,8 @@ def detector() -> UrgencyDetector:
         ("bayi kejang kemarin, sudah sembuh sekarang", []),  # over, whatever else it says
         ("ibunya tidak mau menyusui bayi", []),
         ("bayi ga kejang kok, cuma rewel", []),  # a denied sign is no sign
-        ("bayi ga mau nyusu, ga kejang", ["not-feeding"]),  # … but a phrase that is itself a denial counts  # "menyusui" (to breastfeed) is not "menyusu" + a suffix
+        # … but a phrase that is itself a denial counts; "menyusui" (to breastfeed) is not "menyusu" + a suffix
+        ("bayi ga mau nyusu, ga kejang", ["not-feeding"]),
     ],
 )
 def test_danger_signs_are_read_as_people_write_them(detector, text, signs):

@@ -18,8 +18,8 @@ import yaml
 from pydantic import ValidationError
 
 from bot.broadcast.when import Refused, Understood, describe, parse_when, zones
-from bot.regions.zones import Zone
 from bot.content.calendar import CalendarWords
+from bot.regions.zones import Zone
 
 CALENDAR_YAML = Path(__file__).resolve().parent.parent / "content" / "calendar.yaml"
 TIME_ZONES_YAML = CALENDAR_YAML.parent / "time_zones.yaml"

@@ -56,7 +56,8 @@ def retry_after_seconds(exc: RetryAfter) -> float:
         return value.total_seconds()
     if isinstance(value, int | float):
         return float(value)
-    return float(exc.retry_after)  # pragma: no cover - older PTB
+    retry_after = exc.retry_after  # pragma: no cover - older PTB
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
 
 
 def is_unreachable(exc: TelegramError) -> bool:
@@ -189,8 +190,7 @@ class BroadcastSender:
             try:
                 try:
                     text, markup = parts[index]
-                    extra = {"reply_markup": markup} if markup is not None else {}
-                    message = await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, **extra)
+                    message = await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
                 finally:
                     self.pacer.finished(self.clock(), chat_id)
             except RetryAfter as exc:

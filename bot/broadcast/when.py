@@ -360,10 +360,8 @@ def _check_date_exists(typed: tuple[int | None, ...] | None) -> None:
     if typed is None:
         return
     year, month, day = typed
-    if month is None:
-        exists = 1 <= (day or 0) <= 31
-    else:
-        exists = _valid_date(year or 2000, month, day or 0) is not None  # 2000 was a leap year
+    # Without a month any day 1..31 may exist; without a year, 2000 (a leap year) stands in.
+    exists = 1 <= (day or 0) <= 31 if month is None else _valid_date(year or 2000, month, day or 0) is not None
     if not exists:
         raise _Refusal("unreadable")
 

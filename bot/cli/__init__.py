@@ -167,7 +167,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if not app.valid_token(settings.token):
         return fail("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters).")
     try:
-        settings.admin_id_set
+        _ = settings.admin_id_set  # the property raises ValueError on a bad BOT_ADMIN_IDS
     except ValueError as exc:
         return fail(str(exc))
     if problem := settings.webhook_problem():  # BOT_WEBHOOK_URL set: secret and listen address checked
@@ -423,11 +423,8 @@ def _print_report(console: Console, report: Report) -> None:
         console.print(kinds)
     missed = [(m, e, g) for m, e, g in report.small_talk if e != g]
     missed_follow_ups = [(a, q, e) for a, q, e, right in report.follow_ups if not right]
-    for message, expected, got in missed:
-        console.print(f"small talk missed: {message!r} expected {expected}, got {got}", markup=False, highlight=False)
-    for after, message, expected in missed_follow_ups:
-        console.print(f"follow-up missed: {after!r} → {message!r} expected {expected}", markup=False, highlight=False)
+    for said, expected, recognised in missed:
+        console.print(f"small talk missed: {said!r} expected {expected}, got {recognised}", markup=False, highlight=False)
+    for after, follow_up, expected in missed_follow_ups:
+        console.print(f"follow-up missed: {after!r} → {follow_up!r} expected {expected}", markup=False, highlight=False)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

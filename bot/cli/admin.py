@@ -442,7 +442,7 @@ async def follow(db: Database, broadcast_id: int, console: Console, interval: fl
             while True:
                 report = await store.broadcast_report(db, broadcast_id, problem_limit=0)
                 b = report.broadcast
-                state = b.status
+                state: str = b.status
                 if b.status == "scheduled":
                     due = b.send_at <= datetime.now(UTC)
                     state = "due, waiting for the bot" if due else f"scheduled for {b.send_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"

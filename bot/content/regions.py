@@ -113,7 +113,7 @@ def region_problems(
                     problems.append(Problem(zone_file, zone.name, "provinces", f"{province}: no such province"))
         if zones.default not in {zone.name for zone in zones.zones}:
             problems.append(Problem(zone_file, None, "default", f"{zones.default!r} is not one of the zones"))
-        for province in regions.provinces if regions else []:
-            if province.code not in zone_of:
-                problems.append(Problem(zone_file, None, "zones", f"province {province.code} ({province.name}) has no zone"))
+        for official in regions.provinces if regions else []:
+            if official.code not in zone_of:
+                problems.append(Problem(zone_file, None, "zones", f"province {official.code} ({official.name}) has no zone"))
     return problems

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from bot.content.knowledge import Entry
 from bot.matching.features import RARE_SHARE
 from bot.matching.normalise import Normaliser, Rules
-from bot.matching.stem import Stemmer
 from bot.matching.score import STOPWORD_WEIGHT, Weights, combine, idf, sorted_similarity, sorted_words
+from bot.matching.stem import Stemmer
 
 # How many phrasings (best by coverage) are re-scored with the string similarity.
 RERANK = 40
@@ -90,13 +90,13 @@ class Index:
         self.months = frozenset(self._stems(w for q in months for w in base.tokens(q)))
         # Which question words each entry is asked with, for the intent check.
         self.entry_intents: list[frozenset[str]] = [frozenset() for _ in self.entries]
-        for owner, tokens in zip(owners, token_lists):
+        for owner, tokens in zip(owners, token_lists, strict=True):
             self.entry_intents[owner] |= self.question_words.intersection(tokens)
         self.texts = [" ".join(tokens) for tokens in token_lists]
         self.sorted_texts = [sorted_words(text) for text in self.texts]  # for sorted_similarity
         # Every word of each entry with its count (phrasings and answer), for BM25 (features.py).
         self.entry_term_counts: list[Counter[str]] = [Counter(self._stems(base.tokens(e.answer))) for e in self.entries]
-        for owner, tokens in zip(owners, token_lists):
+        for owner, tokens in zip(owners, token_lists, strict=True):
             self.entry_term_counts[owner].update(tokens)
         self.entry_lengths = [sum(counts.values()) for counts in self.entry_term_counts]
         self.mean_entry_length = max(sum(self.entry_lengths) / max(len(self.entry_lengths), 1), 1.0)
@@ -106,11 +106,11 @@ class Index:
         # The places an entry is about: those it mentions and those its articles are set in.
         self.entry_places: list[frozenset[str]] = [
             words | frozenset(self._stems(w for s in e.sources if s.place for w in base.tokens(s.place)))
-            for words, e in zip(self.entry_words, self.entries)
+            for words, e in zip(self.entry_words, self.entries, strict=True)
         ]
 
         document_frequency: dict[str, int] = defaultdict(int)
-        for number, entry_tokens in enumerate(self._tokens_per_entry(owners, token_lists)):
+        for entry_tokens in self._tokens_per_entry(owners, token_lists):
             for token in entry_tokens:
                 document_frequency[token] += 1
         documents = max(len(self.entries), 1)
@@ -139,7 +139,7 @@ class Index:
     @staticmethod
     def _tokens_per_entry(owners: list[int], token_lists: list[tuple[str, ...]]) -> list[set[str]]:
         per_entry: dict[int, set[str]] = defaultdict(set)
-        for owner, tokens in zip(owners, token_lists):
+        for owner, tokens in zip(owners, token_lists, strict=True):
             per_entry[owner].update(tokens)
         return [per_entry[k] for k in sorted(per_entry)]
 
@@ -204,7 +204,7 @@ class Index:
         # Coverage is compared rounded to 1e-6 (sums of the same weights in another order are
         # equal); a phrasing more than that below the RERANK-th best cannot make the shortlist,
         # so the full keys are built for the few near the top only (a C-level sort finds the cut).
-        pool = coverage.items()
+        pool: Iterable[tuple[int, float]] = coverage.items()
         if len(coverage) > RERANK:
             cut = sorted(coverage.values(), reverse=True)[RERANK - 1] - 2e-6 * total
             pool = [(p, m) for p, m in pool if m >= cut]

@@ -1,11 +1,13 @@
 """Danger signs in a message (pure): which signs of ``content/urgent.yaml`` it describes, if any.
 
 Words are read leniently — lower case, "kejang2" as "kejang", the rules' ``same`` spellings as their
-key ("gak" as "tidak"; also with a suffix: Sundanese "sukuna" as "kaki"), and a word may carry a suffix ("pendarahannya", "bayiku") — and phrases are
-matched as runs of words, not right after a negation ("ga demam", "tidak pusing"). A sign needs someone it happens to (a subject of one of its ``who`` groups),
-one of its phrases and, when it has them, one of its ``with_any`` phrases. A question about danger
-signs in general or in the past (``not_now``) is not an emergency unless a ``now`` phrase says it is
-happening; one saying it is over (``resolved``: "sudah sembuh") never is. Runs before any FAQ matching: an urgent message gets its referral first.
+key ("gak" as "tidak"; also with a suffix: Sundanese "sukuna" as "kaki"), and a word may carry a
+suffix ("pendarahannya", "bayiku") — and phrases are matched as runs of words, not right after a
+negation ("ga demam", "tidak pusing"). A sign needs someone it happens to (a subject of one of its
+``who`` groups), one of its phrases and, when it has them, one of its ``with_any`` phrases. A
+question about danger signs in general or in the past (``not_now``) is not an emergency unless a
+``now`` phrase says it is happening; one saying it is over (``resolved``: "sudah sembuh") never is.
+Runs before any FAQ matching: an urgent message gets its referral first.
 """
 
 from __future__ import annotations

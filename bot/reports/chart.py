@@ -65,7 +65,7 @@ def _daily(ax: Axes, stats: Stats, messages: Messages) -> None:
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     step = max(1, len(positions) // 15)  # at most ~15 date labels
     ax.set_xticks(positions[::step], [day.day.strftime("%d-%m") for day in stats.days[::step]], rotation=45)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]  # an AutoLocator (MaxNLocator)
     ax.legend(loc="upper left")
     if not stats.total():
         _empty(ax, messages)
@@ -106,7 +106,7 @@ def _bars(ax: Axes, items: list[tuple[str, int]], title: str, messages: Messages
     values = [value for _, value in items][::-1]
     ax.barh(range(len(items)), values, color=BAR_COLOUR)
     ax.set_yticks(range(len(items)), labels, fontsize=9)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]  # an AutoLocator (MaxNLocator)
     for y, value in enumerate(values):
         ax.annotate(str(value), (value, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9)
 

@@ -27,8 +27,8 @@ from bot.storage.users import (
     list_users,
     mark_unreachable,
     register_user,
-    set_region,
     set_coordinator,
+    set_region,
     set_role,
     set_subscribed,
 )

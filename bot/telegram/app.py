@@ -14,6 +14,7 @@ import logging
 import re
 import signal
 from collections.abc import AsyncIterator
+from typing import TypedDict
 
 from telegram import (
     Bot,
@@ -110,7 +111,12 @@ def valid_token(token: str) -> bool:
     return bool(TOKEN_PATTERN.match(token))
 
 
-def api_urls(base: str | None) -> dict[str, str]:
+class ApiUrls(TypedDict, total=False):
+    base_url: str
+    base_file_url: str
+
+
+def api_urls(base: str | None) -> ApiUrls:
     """PTB's ``base_url`` and ``base_file_url`` for another Bot API server (TELEGRAM_API_BASE_URL), given
     as the server's root (``http://localhost:8081``) or in PTB's own form ending in ``/bot``
     (``http://localhost:8081/bot``); empty for Telegram's own."""

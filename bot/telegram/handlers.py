@@ -443,7 +443,7 @@ async def _feedback(update: Update, context: ContextTypes.DEFAULT_TYPE, args: tu
         await query.answer(s.text("tg_stale_button"), show_alert=True)
         return
     await users.register_user(s.db, user.id, user.first_name, user.username, user.language_code)
-    await feedback.record_feedback(s.db, int(question_id), user.id, entry_id, int(value))
+    await feedback.record_feedback(s.db, int(question_id), user.id, entry_id, 1 if value == "+1" else -1)
     await query.answer(s.text("tg_feedback_thanks_up" if value == "+1" else "tg_feedback_thanks_down"))
     message = query.message if isinstance(query.message, Message) else None
     rows = ask_rows(s, update, asked.id) if value == "-1" and asked.telegram_id == user.id else []

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
+from typing import cast
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -133,7 +134,7 @@ async def prune_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     job = context.job
     if stored is None or job is None:
         return
-    days = int(job.data)  # type: ignore[arg-type]
+    days = int(cast(int, job.data))  # start_retention gives the retention in days
     application = context.application
     pruned = await privacy.prune_questions(stored.db, days, keep_going=lambda: application.running)
     if pruned.questions or pruned.feedback or pruned.handoffs:

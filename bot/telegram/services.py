@@ -16,6 +16,7 @@ from bot.content.knowledge import Entry
 from bot.engine import Engine
 from bot.regions.catalogue import Catalogue
 from bot.storage import Database, QuestionLog, questions
+from bot.storage.questions import Status
 from bot.telegram import keyboards
 from bot.telegram.render import answer_html
 
@@ -59,7 +60,7 @@ class Services:
         return self.engine.messages.get(key, **values)
 
     async def log_question(
-        self, telegram_id: int | None, chat_type: str | None, text: str, status: str, entry_id: str | None,
+        self, telegram_id: int | None, chat_type: str | None, text: str, status: Status, entry_id: str | None,
         score: float, urgent: bool = False,
     ) -> int:
         """Remember a question; with the write-behind log this does not wait for the database."""

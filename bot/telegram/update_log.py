@@ -69,7 +69,7 @@ def log_update(update: object, status: str, started: float) -> None:
     log.handle(log.makeRecord(log.name, logging.INFO, __file__, 0, _MESSAGE, args, None, "log_update", fields))
 
 
-class TimedApplication(Application):  # type: ignore[type-arg]
+class TimedApplication(Application):
     """PTB's Application, logging each update it processes (``log_update``) and marking it handled in
     the inbox (bot.storage.inbox), where it was stored when it arrived."""
 

@@ -12,7 +12,7 @@ What a step does with text that reads as a question is the step's own business
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
 from typing import Any
 
 from telegram import Update
@@ -64,7 +64,7 @@ def first_repeat(user_data: MutableMapping[str, Any] | None) -> bool:
     return True
 
 
-def handler(steps: dict[str, Step]) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+def handler(steps: dict[str, Step]) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
     """The group handler: ``steps`` maps a step's prefix ("broadcast_", "region") to what handles it."""
 
     async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -158,6 +158,7 @@ async def test_inline_mode_returns_shareable_answers(fake_api, engine, tmp_path)
         results = call["results"]
         assert 1 <= len(results) <= 50
         assert "Sumber" in results[0]["input_message_content"]["message_text"]
+        assert results[0]["input_message_content"]["parse_mode"] == "HTML"  # the Application's default
 
 
 async def test_groups_only_answer_mentions_and_replies(fake_api, engine, tmp_path, caplog):

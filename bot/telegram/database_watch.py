@@ -22,7 +22,7 @@ CHECK_INTERVAL_S = 30.0
 DATABASE_LOST = "database_lost"  # bot_data: the bot stopped because its database file went away
 
 
-def start(application: Application, interval: float = CHECK_INTERVAL_S) -> None:  # type: ignore[type-arg]
+def start(application: Application, interval: float = CHECK_INTERVAL_S) -> None:
     """Check every ``interval`` seconds; call from ``post_init``."""
     if application.job_queue is not None:
         application.job_queue.run_repeating(_check, interval=interval, first=interval, name="database-watch")

@@ -86,7 +86,7 @@ class TimedApplication(Application):
                 await _mark_handled(self, update.update_id)
 
 
-async def _mark_handled(application: Application, update_id: int) -> None:  # type: ignore[type-arg]
+async def _mark_handled(application: Application, update_id: int) -> None:
     services = application.bot_data.get("services")
     if services is None:
         return

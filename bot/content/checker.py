@@ -192,7 +192,7 @@ def _message_problems(content: ContentSet) -> list[Problem]:
         for key in sorted(content.messages.keys() - REQUIRED_MESSAGES.keys())
     ]
     for key, fields in sorted(REQUIRED_MESSAGES.items()):
-        if key not in content.messages.keys():
+        if key not in content.messages.keys():  # noqa: SIM118 - Messages is no dict: keys() is its listing
             problems.append(Problem(file, key, None, "message is missing"))
             continue
         try:
@@ -318,9 +318,10 @@ def figures(text: str, months: Mapping[str, int] | None = None) -> Figures:
             years.add(int(value))
     words = list(_WORD.finditer(lowered))
     run: list[str] = []
-    for number, match in enumerate(words + [None]):  # type: ignore[list-item]
-        word = match.group(0) if match is not None else None
-        adjacent = match is not None and run and not lowered[words[number - 1].end() : match.start()].strip()
+    ends: list[re.Match[str] | None] = [*words, None]  # None: the end, which closes the last run
+    for number, word_match in enumerate(ends):
+        word = word_match.group(0) if word_match is not None else None
+        adjacent = word_match is not None and run and not lowered[words[number - 1].end() : word_match.start()].strip()
         if word in _NUMBER_WORDS and (not run or adjacent):
             run.append(word)
             continue
@@ -330,14 +331,14 @@ def figures(text: str, months: Mapping[str, int] | None = None) -> Figures:
     if months:
         names = "|".join(sorted(map(re.escape, months), key=len, reverse=True))
         for match in re.finditer(rf"(?<!\w)(?:(\d{{1,2}})\s+)?({names})(?:\s+(\d{{4}}))?(?!\w)", lowered):
-            day, month, year = match.group(1), months[match.group(2)], match.group(3)
+            day, month_number, year = match.group(1), months[match.group(2)], match.group(3)
             if not (day or year):
                 continue  # a month name alone ("bulan Maret") is no date
-            values.add(Decimal(month))
-            in_dates.update(Decimal(part) for part in (day, month, year) if part)
+            values.add(Decimal(month_number))
+            in_dates.update(Decimal(part) for part in (day, month_number, year) if part)
             if day and year:
                 with suppress(ValueError):
-                    dates.add(date(int(year), month, int(day)))
+                    dates.add(date(int(year), month_number, int(day)))
     for match in _SLASH_DATE.finditer(lowered):
         day, month, year = match.groups()
         in_dates.update(Decimal(part) for part in (day, month, year) if part)

@@ -2,8 +2,9 @@
 
 To change the schema, append a ``Migration`` with the next version; never edit one that has
 shipped. Each migration runs in its own ``BEGIN IMMEDIATE`` transaction together with the
-``user_version`` bump (a table rebuild sets ``foreign_keys_off``: see ``Migration``), so an upgrade either lands whole or not at all, and the version is
-re-read inside that transaction so two processes opening the same file cannot both apply it.
+``user_version`` bump (a table rebuild sets ``foreign_keys_off``: see ``Migration``), so an
+upgrade either lands whole or not at all, and the version is re-read inside that transaction so
+two processes opening the same file cannot both apply it.
 """
 
 from __future__ import annotations
@@ -303,7 +304,7 @@ async def _foreign_keys(conn: aiosqlite.Connection) -> bool:
 
 async def _check_references(conn: aiosqlite.Connection, where: str, migration: Migration) -> None:
     async with conn.execute("PRAGMA foreign_key_check") as cursor:
-        broken = await cursor.fetchall()
+        broken = list(await cursor.fetchall())
     if broken:
         tables = sorted({row[0] for row in broken})
         raise BrokenReferencesError(

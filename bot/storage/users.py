@@ -295,12 +295,11 @@ async def count_users(
 
 async def _update(db: Database, telegram_id: int, assignments: str, params: tuple[object, ...]) -> User:
     # ``assignments`` is always a literal from this module; every value goes in ``params``.
-    async with db.transaction() as conn:
-        async with conn.execute(
-            f"UPDATE users SET {assignments}, updated_at = ? WHERE telegram_id = ? RETURNING *",
-            (*params, utc_now(), telegram_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+    async with db.transaction() as conn, conn.execute(
+        f"UPDATE users SET {assignments}, updated_at = ? WHERE telegram_id = ? RETURNING *",
+        (*params, utc_now(), telegram_id),
+    ) as cursor:
+        row = await cursor.fetchone()
     if row is None:
         raise UnknownUserError(f"no registered user with Telegram id {telegram_id}")
     return _user(row)

@@ -16,15 +16,16 @@ a C HTTP parser and a simpler connection pool (docs/benchmarks.md, "Telegram end
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue  # noqa: PLC2701 (PTB's own marker for "not given")
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+# The type of PTB's public "not given" marker for timeouts (BaseRequest.DEFAULT_NONE), without
+# importing its private module.
+_NOT_GIVEN = type(BaseRequest.DEFAULT_NONE)
 
 
 class AiohttpRequest(BaseRequest):
@@ -94,11 +95,11 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, timeout=timeout, **body) as response:
                 return response.status, await response.read()
-        except asyncio.TimeoutError as exc:  # aiohttp's ServerTimeoutError is one too
+        except TimeoutError as exc:  # aiohttp's ServerTimeoutError is one too
             raise TimedOut(f"aiohttp: {exc.__class__.__name__}: {exc}") from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{exc.__class__.__name__}: {exc}") from exc
 
     @staticmethod
     def _given(value: object, default: float | None) -> float | None:
-        return default if isinstance(value, DefaultValue) else value  # type: ignore[return-value]
+        return default if isinstance(value, _NOT_GIVEN) else value  # type: ignore[return-value]

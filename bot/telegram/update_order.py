@@ -15,32 +15,50 @@ from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import SimpleUpdateProcessor
+from telegram.ext import BaseUpdateProcessor
+
+# The base class's own bound, out of reach (see PerSenderUpdateProcessor).
+UNBOUNDED = 1 << 30
 
 
-class PerSenderUpdateProcessor(SimpleUpdateProcessor):
+class PerSenderUpdateProcessor(BaseUpdateProcessor):
+    """At most ``max_concurrent_updates`` updates handled at once, one sender's one at a time.
+
+    PTB's own bound (the base class's semaphore, taken before ``do_process_update``) is set out of
+    reach: taken first, a slot would be held by an update only waiting for its sender's lock. The
+    bound is applied here instead, after the lock."""
+
     def __init__(self, max_concurrent_updates: int):
-        super().__init__(max_concurrent_updates)
+        super().__init__(UNBOUNDED)
+        self.slots = max_concurrent_updates
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}  # sender → updates holding or awaiting its lock
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         sender = sender_of(update)
         if sender is None:
-            await super().process_update(update, coroutine)
+            async with self._slots:
+                await coroutine
             return
         lock = self._locks.setdefault(sender, asyncio.Lock())
         self._waiting[sender] = self._waiting.get(sender, 0) + 1
         try:
-            async with lock:
-                await super().process_update(update, coroutine)
+            async with lock, self._slots:
+                await coroutine
         finally:
             self._waiting[sender] -= 1
             if not self._waiting[sender]:  # nobody else in line: forget the sender
                 del self._waiting[sender], self._locks[sender]
 
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
     def senders_in_line(self) -> int:
-        """How many senders have an update being handled or waiting (for tests and health)."""
+        """How many senders have an update being handled or waiting."""
         return len(self._locks)
 
 

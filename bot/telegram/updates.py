@@ -19,19 +19,22 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.storage import inbox
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
+
+NO_UPDATES = b'{"ok": true, "result": []}'
 
 
 def readable(raw: Any) -> Any:
@@ -63,22 +66,40 @@ class UpdatesRequest(HTTPXRequest):
         # stores the batch before PTB sees it; returns it with updates seen before made bare (see above)
         self.on_fetched: Callable[[list[Any]], Awaitable[list[Any]]] | None = None
 
-    async def post(self, url: str, *args: Any, **kwargs: Any) -> Any:
-        try:
-            result = await super().post(url, *args, **kwargs)
-        except InvalidToken:
-            if self.on_refused is None or not url.endswith("/getUpdates"):
-                raise
-            # Not raised: PTB's polling task would end with it, and stopping the Updater would then
-            # re-raise it and skip the Application's shutdown (the process would hang, database open).
-            self.on_refused()
-            return []
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """The HTTP exchange, with the batch of a ``getUpdates`` read, stored and passed on as above
+        (PTB's ``post`` then parses what this returns)."""
+        status, payload = await super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
         if not url.endswith("/getUpdates"):
-            return result
-        batch = readable(result)
-        if self.on_fetched is None or not isinstance(batch, list) or not batch:
-            return batch
-        return await self.on_fetched(batch)
+            return status, payload
+        if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.NOT_FOUND) and self.on_refused is not None:
+            # Not left to PTB: its InvalidToken would end the polling task, and stopping the Updater would
+            # then re-raise it and skip the Application's shutdown (the process would hang, database open).
+            self.on_refused()
+            return HTTPStatus.OK, NO_UPDATES
+        if status != HTTPStatus.OK:
+            return status, payload
+        try:
+            answer = json.loads(payload)
+        except ValueError:
+            return status, payload  # PTB reports what it cannot parse
+        batch = readable(answer.get("result")) if isinstance(answer, dict) else None
+        if not isinstance(batch, list):
+            return status, payload
+        if self.on_fetched is not None and batch:
+            batch = await self.on_fetched(batch)
+        return status, json.dumps({**answer, "result": batch}).encode()
 
 
 async def arrived(db: Database | None, batch: list[Any]) -> list[Any]:

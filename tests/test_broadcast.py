@@ -29,7 +29,7 @@ from bot.storage import (
 from bot.storage import broadcasts as store
 from bot.storage.broadcasts import Audience, UnknownBroadcastError
 from bot.storage.users import set_region_code
-from bot.telegram.broadcast import broadcast_messages
+from bot.telegram.broadcast_commands import broadcast_messages
 from tests.conditions import until
 from tests.conftest import running_bot
 from tests.fake_bot_api import FakeBotApi

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.storage import broadcasts as store
 from bot.storage import get_user, register_user, set_coordinator, set_role
 from bot.storage.users import set_region_code
-from bot.telegram.broadcast import number
+from bot.telegram.broadcast_commands import number
 from bot.telegram.render import plain_html
 from tests.conditions import until
 from tests.conftest import ADMIN, running_bot

@@ -180,7 +180,7 @@ def test_a_broadcast_scheduled_beyond_a_year_is_refused_on_the_command_line():
 
 def test_an_audience_of_every_kabupaten_still_fits_in_one_message(engine, catalogue):
     from bot.storage.broadcasts import Audience
-    from bot.telegram.broadcast import describe
+    from bot.telegram.broadcast_commands import describe
     from bot.telegram.services import Services
 
     codes = tuple(region.code for region in engine.content.regions.regencies)

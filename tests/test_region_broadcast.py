@@ -12,7 +12,7 @@ from bot.storage import broadcasts as store
 from bot.storage import get_user, register_user, set_region
 from bot.storage.region_codes import map_free_text
 from bot.storage.users import coordinator_regions, set_coordinator, set_region_code
-from bot.telegram.broadcast import DRAFT
+from bot.telegram.broadcast_commands import DRAFT
 from bot.telegram.keyboards import pack
 from tests.conftest import ADMIN, running_bot
 from tests.test_broadcast_telegram import fast_progress, press, reply_to, write_text

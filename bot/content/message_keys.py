@@ -125,7 +125,7 @@ REQUIRED_MESSAGES: dict[str, tuple[str, ...]] = {
     "tg_reload_more": ('count',),
     "tg_reload_by_signal": (),
     "tg_reload_by_watcher": (),
-    # coordinator role and broadcasts (bot.telegram.admin, bot.telegram.broadcast)
+    # coordinator role and broadcasts (bot.telegram.admin, bot.telegram.broadcast_commands)
     "tg_command_role": (),
     "tg_command_broadcast": (),
     "tg_role_usage": (),

@@ -20,7 +20,7 @@ from bot.reports.unanswered import group_with_engine
 from bot.storage import reports as report_store
 from bot.storage import users
 from bot.telegram import keyboards
-from bot.telegram.broadcast import permission, region_name
+from bot.telegram.broadcast_commands import permission, region_name
 from bot.telegram.menus import set_coordinator_menu
 from bot.telegram.refusal import is_admin, refuse
 from bot.telegram.reload import ContentReloader, outcome_text

@@ -46,7 +46,7 @@ from bot.storage import Database, QuestionLog, inbox, users
 from bot.storage.region_codes import map_free_text
 from bot.telegram import (
     admin,
-    broadcast,
+    broadcast_commands,
     database_watch,
     handlers,
     handoff,
@@ -96,8 +96,8 @@ BUTTONS = {  # the kind of a button's callback data -> its handler
     keyboards.FEEDBACK: handlers.feedback_button,
     keyboards.TOPIC: handlers.topic_button,
     keyboards.TOPICS: handlers.topics_button,
-    keyboards.BROADCAST: broadcast.button,
-    keyboards.ACK: broadcast.acknowledge_button,
+    keyboards.BROADCAST: broadcast_commands.button,
+    keyboards.ACK: broadcast_commands.acknowledge_button,
     keyboards.DELETE_DATA: privacy.button,
     keyboards.ROLE: profile.role_button,
     keyboards.REGION: profile.region_button,
@@ -186,11 +186,11 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
         await broadcast_bot.initialize()
         sender = BroadcastSender(
             db, broadcast_bot, rate=settings.broadcast_rate,
-            compose=broadcast.broadcast_messages(services.text("tg_broadcast_ack_button")),
+            compose=broadcast_commands.broadcast_messages(services.text("tg_broadcast_ack_button")),
         )
         await sender.start()
         application.bot_data["broadcast_sender"] = sender
-        reporter = broadcast.ProgressReporter(application)
+        reporter = broadcast_commands.ProgressReporter(application)
         reporter.start()
         application.bot_data["broadcast_progress"] = reporter
         reloader = ContentReloader(application, settings.content_dir, settings.seeds_dir)
@@ -204,7 +204,7 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
         reloader: ContentReloader | None = application.bot_data.pop("reloader", None)
         if reloader is not None:
             await reloader.stop()
-        reporter: broadcast.ProgressReporter | None = application.bot_data.pop("broadcast_progress", None)
+        reporter: broadcast_commands.ProgressReporter | None = application.bot_data.pop("broadcast_progress", None)
         if reporter is not None:
             await reporter.stop()
         sender: BroadcastSender | None = application.bot_data.pop("broadcast_sender", None)
@@ -267,7 +267,7 @@ def add_handlers(application: Application) -> None:
     replies = filters.ChatType.PRIVATE & filters.REPLY & text
     application.add_handler(MessageHandler(replies, handoff.on_reply), group=-2)
     waiting_steps = waiting.handler(
-        {profile.STEP: profile.on_text, "broadcast_": broadcast.on_text, handoff.STEP: handoff.on_text}
+        {profile.STEP: profile.on_text, "broadcast_": broadcast_commands.on_text, handoff.STEP: handoff.on_text}
     )
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & new & filters.TEXT, waiting_steps), group=-1)
     # Group 1: after a private message is handled, ask once those whose old region matched nothing.
@@ -280,10 +280,10 @@ def add_handlers(application: Application) -> None:
     for names, callback, _ in PUBLIC_COMMANDS:
         application.add_handler(CommandHandler(list(names), callback))
     application.add_handler(CommandHandler(["lewati", "skip"], profile.skip))
-    application.add_handler(CommandHandler(["batal", "cancel"], broadcast.cancel_command))
+    application.add_handler(CommandHandler(["batal", "cancel"], broadcast_commands.cancel_command))
     for names, callback, _ in admin.COMMANDS:
         application.add_handler(CommandHandler(list(names), admin.guarded(callback)))
-    for names, callback, _ in broadcast.COMMANDS + admin.REPORT_COMMANDS + HANDOFF_COMMANDS:  # checked inside
+    for names, callback, _ in broadcast_commands.COMMANDS + admin.REPORT_COMMANDS + HANDOFF_COMMANDS:  # checked inside
         application.add_handler(CommandHandler(list(names), callback))
     # One handler per kind of button (bot.telegram.keyboards); any other callback data is outdated.
     for kind, on_press in BUTTONS.items():
@@ -306,7 +306,7 @@ async def set_command_menus(application: Application) -> None:
     await application.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
     coordinator_menu = public + [
         BotCommand(names[0], services.text(key))
-        for names, _, key in broadcast.COMMANDS + admin.REPORT_COMMANDS + HANDOFF_COMMANDS
+        for names, _, key in broadcast_commands.COMMANDS + admin.REPORT_COMMANDS + HANDOFF_COMMANDS
     ]
     admin_menu = coordinator_menu + [BotCommand(names[0], services.text(key)) for names, _, key in admin.COMMANDS]
     responder_menu = public + [BotCommand(names[0], services.text(key)) for names, _, key in HANDOFF_COMMANDS]

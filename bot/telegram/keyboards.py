@@ -28,7 +28,7 @@ TOPICS = "T"  # T: back to the topic list
 ROLE = "r"  # r: role | skip
 REGION = "g"  # g: level (2 kabupaten/kota, 3 kecamatan, 4 desa; k: a kecamatan offered at the kabupaten
 #   prompt), region code | "-" (type again)
-BROADCAST = "b"  # b: step of the /siaran draft, optional value (handled by bot.telegram.broadcast)
+BROADCAST = "b"  # b: step of the /siaran draft, optional value (handled by bot.telegram.broadcast_commands)
 ACK = "k"  # k: broadcast id ("Sudah dibaca ✅" under a broadcast)
 ACK_VERSION = "0"  # read buttons outlive content versions
 DELETE_DATA = "d"  # d: ok | no, confirmation nonce (the /hapus_data confirmation)

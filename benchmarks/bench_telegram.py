@@ -5,7 +5,7 @@
 Harness: tests/fake_bot_api.FakeBotApi (real aiohttp HTTP on 127.0.0.1) in a child process, so its CPU
 is not charged to the bot; the bot in this process, started as run_polling would (initialize,
 post_init, start_polling, start). (1) updates/s and reply latency for N private messages from 200
-users injected at once: without a rate limiter, with the production AIORateLimiter, and (for
+users injected at once: without a rate limiter, with the production PerChatRateLimiter, and (for
 information) against an echo bot on the real bot's own HTTP client (aiohttp, bot.telegram.transport)
 instead of PTB's default httpx; 3 alternating runs of each bot, medians. (2) 200 users asking at once
 each get their own answer. (3) CPU per update by part (timers), and how long storage holds its lock.
@@ -35,13 +35,14 @@ import aiohttp  # noqa: E402
 import httpx  # noqa: E402
 import telegram  # noqa: E402
 import yaml  # noqa: E402
-from telegram.ext import AIORateLimiter, ApplicationBuilder, MessageHandler, filters  # noqa: E402
+from telegram.ext import ApplicationBuilder, MessageHandler, filters  # noqa: E402
 
 from benchmarks.bench_matching import machine  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.storage import questions, users  # noqa: E402
 from bot.telegram.app import CONCURRENT_UPDATES, build_application, polling  # noqa: E402
+from bot.telegram.rate_limit import PerChatRateLimiter  # noqa: E402
 from bot.telegram.render import answer_html, esc  # noqa: E402
 from bot.telegram.transport import AiohttpRequest  # noqa: E402
 from tests.fake_bot_api import TOKEN, FakeBotApi  # noqa: E402
@@ -108,12 +109,12 @@ async def fake_server(target=None):
 
 # --- the two bots --------------------------------------------------------------------------------
 def real_bot(url: str, limiter: bool, db: Path, engine: Engine, concurrency: bool | int = CONCURRENT_UPDATES):
-    """build_application itself; without the limiter its AIORateLimiter(...) becomes None, and a
+    """build_application itself; without the limiter its PerChatRateLimiter(...) becomes None, and a
     what-if concurrency replaces the argument of its .concurrent_updates(CONCURRENT_UPDATES)."""
     settings = Settings(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=url, BOT_DB_PATH=db)
     with contextlib.ExitStack() as patches:
         if not limiter:
-            patches.enter_context(mock.patch("bot.telegram.app.AIORateLimiter", lambda **_: None))
+            patches.enter_context(mock.patch("bot.telegram.app.PerChatRateLimiter", lambda **_: None))
         if concurrency != CONCURRENT_UPDATES:
             original = ApplicationBuilder.concurrent_updates
             patches.enter_context(mock.patch.object(ApplicationBuilder, "concurrent_updates",
@@ -129,7 +130,7 @@ def echo_bot(url: str, limiter: bool, concurrency: bool | int = CONCURRENT_UPDAT
         builder = builder.request(AiohttpRequest(connection_pool_size=CONCURRENT_UPDATES + 4))
     builder = builder.base_url(f"{url}/bot").base_file_url(f"{url}/file/bot")
     if limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(PerChatRateLimiter(max_retries=3))  # the real bot's limiter
     application = builder.build()
 
     async def echo(update, context) -> None:

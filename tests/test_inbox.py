@@ -42,3 +42,22 @@ async def test_an_update_without_a_usable_id_is_passed_on_unstored():
         odd = {"update_id": "x", "message": {}}
         assert await inbox.receive(db, [odd]) == [odd]
         assert await db.fetch_all("SELECT * FROM inbox") == []
+
+
+async def test_the_running_bot_forgets_old_handled_ids_as_it_goes(fake_api, engine, tmp_path, monkeypatch):
+    """A bot running for months must not keep every update id it ever handled."""
+    from bot.telegram import recovery
+    from tests.conditions import until
+    from tests.conftest import running_bot
+
+    monkeypatch.setattr(recovery, "PRUNE_INTERVAL_S", 0.2)
+    async with running_bot(fake_api, engine, tmp_path) as application:
+        db = application.bot_data["services"].db
+        old = (datetime.now(UTC) - inbox.KEEP_HANDLED - timedelta(hours=1)).isoformat(timespec="milliseconds")
+        async with db.transaction() as conn:  # handled three days ago, long after start-up's prune
+            await conn.execute("INSERT INTO inbox (update_id, received_at, handled_at) VALUES (1, ?, ?)", (old, old))
+
+        async def forgotten() -> bool:
+            return not await db.fetch_all("SELECT 1 FROM inbox WHERE update_id = 1")
+
+        await until(forgotten, what="the old id to be pruned")

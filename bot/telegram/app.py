@@ -42,7 +42,7 @@ from telegram.ext import (
 from bot.broadcast import BroadcastSender
 from bot.config import Settings
 from bot.engine import Engine
-from bot.storage import Database, QuestionLog, inbox, users
+from bot.storage import Database, QuestionLog, users
 from bot.storage.region_codes import map_free_text
 from bot.telegram import (
     admin,
@@ -53,6 +53,7 @@ from bot.telegram import (
     keyboards,
     privacy,
     profile,
+    recovery,
     waiting,
 )
 from bot.telegram.about import set_description
@@ -168,7 +169,7 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
             content_dir=settings.content_dir,
             seeds_dir=settings.seeds_dir,
         )
-        await handle_leftovers(application, db)
+        await recovery.handle_leftovers(application, db)  # what a crash left unhandled, first
         if services.catalogue is not None:  # older profiles' typed regions → official codes, once each
             mapped = await map_free_text(db, services.catalogue.profile_code)
             if mapped.checked:
@@ -227,18 +228,6 @@ def build_application(settings: Settings, engine: Engine, reload_on_sighup: bool
     updates_request.on_fetched = store_fetched
     add_handlers(application)
     return application
-
-
-async def handle_leftovers(application: Application, db: Database) -> None:
-    """Queue the updates a crash left unhandled (bot.storage.inbox), oldest first, before any new one;
-    forget the ids of updates handled long ago."""
-    updates, stale = await inbox.leftovers(db)
-    for raw in updates:
-        await application.update_queue.put(Update.de_json(raw, application.bot))
-    if updates or stale:
-        log.warning("inbox: %d update(s) left unhandled by the last run queued again, %d too old dropped",
-                    len(updates), stale)
-    await inbox.prune(db)
 
 
 TOKEN_REFUSED = "token_refused"  # bot_data: getUpdates was refused (401/404) while running

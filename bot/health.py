@@ -19,7 +19,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.engine import Engine, load_and_check
-from bot.storage.database import MEMORY, Database
+from bot.storage.database import Database
 from bot.storage.migrations import LATEST_VERSION
 
 
@@ -109,8 +109,8 @@ async def live_check(db: Database | None, engine: Engine | None, timeout: float 
         else:
             version = int(row[0]) if row else 0
             problems += _version_problems(db.path, version)
-        if db.path != MEMORY and not Path(db.path).is_file():
-            problems.append(f"database {db.path}: the file is gone (moved or deleted while the bot runs)")
+        if (moved := db.file_problem()) is not None:
+            problems.append(moved)
     entries = len(engine.content.faq) if engine is not None else 0
     if not entries:
         problems.append("content: no FAQ entries loaded")

@@ -524,9 +524,15 @@ async def queue(update: Update, context: ContextTypes.DEFAULT_TYPE, send_at: dat
     else:
         zone = Zone(draft.get("send_zone") or WIB.name, draft.get("send_tz") or WIB.tz)
         text = s.text("tg_broadcast_scheduled", id=broadcast_id, count=number(count), when=_when(s, send_at, zone))
-    progress = await context.bot.send_message(
-        message.chat_id, esc(text), reply_markup=stop_markup(s, broadcast_id)
-    )
+    await _start_progress(context, s, message.chat_id, broadcast_id, text)
+
+
+async def _start_progress(
+    context: ContextTypes.DEFAULT_TYPE, s: Services, chat_id: int, broadcast_id: int, text: str
+) -> None:
+    """Post the message that will show the queued broadcast's progress (with its stop button), remember
+    it for the progress reporter, and wake the sender."""
+    progress = await context.bot.send_message(chat_id, esc(text), reply_markup=stop_markup(s, broadcast_id))
     await broadcasts.set_progress(s.db, broadcast_id, progress.chat_id, progress.message_id)
     sender = context.application.bot_data.get("broadcast_sender")
     if sender is not None:
@@ -713,13 +719,7 @@ async def resend(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_i
     )  # they got the original: their profile since does not matter, only (un)subscription
     log.info("broadcast %d: resend of %d to %d who did not confirm", new_id, broadcast_id, count)
     text = s.text("tg_broadcast_queued", id=new_id, count=number(count))
-    progress = await context.bot.send_message(
-        message.chat_id, esc(text), reply_markup=stop_markup(s, new_id)
-    )
-    await broadcasts.set_progress(s.db, new_id, progress.chat_id, progress.message_id)
-    sender = context.application.bot_data.get("broadcast_sender")
-    if sender is not None:
-        sender.wake()
+    await _start_progress(context, s, message.chat_id, new_id, text)
 
 
 def _report_markup(s: Services, broadcast: Broadcast) -> InlineKeyboardMarkup | None:

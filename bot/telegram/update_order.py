@@ -30,7 +30,6 @@ class PerSenderUpdateProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int):
         super().__init__(UNBOUNDED)
-        self.slots = max_concurrent_updates
         self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}  # sender → updates holding or awaiting its lock
@@ -56,10 +55,6 @@ class PerSenderUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release."""
-
-    def senders_in_line(self) -> int:
-        """How many senders have an update being handled or waiting."""
-        return len(self._locks)
 
 
 def sender_of(update: object) -> int | None:

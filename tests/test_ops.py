@@ -26,7 +26,7 @@ from bot.storage import Database
 from bot.storage.migrations import LATEST_VERSION, MIGRATIONS, migrate
 from tests.conftest import CONTENT, REPO
 from tests.fake_bot_api import TOKEN
-from tests.test_run_process import start_bot_process
+from tests.test_run_process import log_of_a_failed_reply_quoting_the_token
 
 DEPLOY = REPO / "deploy"
 EXE = str(Path(sys.executable).parent / "stunting-bot")
@@ -360,19 +360,7 @@ async def test_run_with_json_logs_writes_only_json_lines_without_token_or_questi
         "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake_api.url, "BOT_DB_PATH": str(tmp_path / "bot.sqlite3"),
         "BOT_LOG_FORMAT": "json", "BOT_LOG_LEVEL": "INFO",
     }  # fmt: skip
-    process = await start_bot_process(fake_api, env, stderr=subprocess.PIPE)
-    try:
-        # The first reply fails with an error quoting the Bot API URL: it is logged with its traceback.
-        fake_api.fail_next("sendMessage", 400, f"Wrong URL: POST {fake_api.url}/bot{TOKEN}/sendMessage", chat_id=778)
-        fake_api.user_message(778, "brp peserta diklat fds di lembang")
-        await fake_api.wait_for(lambda c: c.get("chat_id") == 778, timeout=15)  # the apology after the error
-        fake_api.user_message(778, "brp peserta diklat fds di lembang")
-        await fake_api.wait_for(lambda c: c.get("chat_id") == 778 and "120" in (c.get("text") or ""), timeout=15)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=15)
-    assert process.returncode == 0
-    log = stderr.decode()
+    log = await log_of_a_failed_reply_quoting_the_token(fake_api, env, 778)
     lines = [json.loads(line) for line in log.splitlines() if line.strip()]
     assert lines, "the bot logged nothing"
     assert all({"timestamp", "level", "logger", "message"} <= line.keys() for line in lines)

@@ -30,6 +30,27 @@ async def stop_bot_process(process: asyncio.subprocess.Process) -> None:
         await asyncio.wait_for(process.communicate(), timeout=15)
 
 
+async def log_of_a_failed_reply_quoting_the_token(api, env: dict[str, str], chat_id: int) -> str:
+    """Run the bot until a reply to ``chat_id`` fails with an error quoting the Bot API URL (the token
+    in it) and the same question is then answered; stop it and return what it logged. Stderr is kept
+    apart from stdout when ``env`` asks for JSON logs (only log lines are then read)."""
+    stderr = subprocess.PIPE if env.get("BOT_LOG_FORMAT") == "json" else subprocess.STDOUT
+    process = await start_bot_process(api, env, stderr=stderr)
+    try:
+        # (no "Bad Request: " prefix: PTB would lower-case the rest, see test_ops)
+        api.fail_next("sendMessage", 400, f"Wrong URL: POST {api.url}/bot{TOKEN}/sendMessage", chat_id=chat_id)
+        api.user_message(chat_id, "brp peserta diklat fds di lembang")
+        await api.wait_for(lambda c: c.get("chat_id") == chat_id, timeout=15)  # the apology after the error
+        api.user_message(chat_id, "brp peserta diklat fds di lembang")
+        await api.wait_for(lambda c: c.get("chat_id") == chat_id and "120" in (c.get("text") or ""), timeout=15)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, errors = await asyncio.wait_for(process.communicate(), timeout=15)
+    log = (errors if stderr == subprocess.PIPE else output).decode()
+    assert process.returncode == 0, log
+    return log
+
+
 async def start_bot_process(
     api, env: dict[str, str], stderr: int = subprocess.STDOUT, ready: str = "getUpdates"
 ) -> asyncio.subprocess.Process:
@@ -72,19 +93,7 @@ async def test_an_error_quoting_the_token_reaches_the_log_redacted(fake_api, tmp
     env = bot_env(
         TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=fake_api.url, BOT_DB_PATH=str(tmp_path / "bot.sqlite3")
     )
-    process = await start_bot_process(fake_api, env)
-    try:
-        # (no "Bad Request: " prefix: PTB would lower-case the rest, see test_ops)
-        fake_api.fail_next("sendMessage", 400, f"Wrong URL: POST {fake_api.url}/bot{TOKEN}/sendMessage", chat_id=779)
-        fake_api.user_message(779, "brp peserta diklat fds di lembang")
-        await fake_api.wait_for(lambda c: c.get("chat_id") == 779, timeout=15)  # the apology after the error
-        fake_api.user_message(779, "brp peserta diklat fds di lembang")
-        await fake_api.wait_for(lambda c: c.get("chat_id") == 779 and "120" in (c.get("text") or ""), timeout=15)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        output, _ = await asyncio.wait_for(process.communicate(), timeout=15)
-    assert process.returncode == 0, output.decode()
-    log = output.decode()
+    log = await log_of_a_failed_reply_quoting_the_token(fake_api, env, 779)
     assert "error while handling update" in log and "Traceback" in log  # the error was logged in full
     assert "/bot<token>/sendMessage" in log
     assert TOKEN not in log and TOKEN.split(":")[1] not in log
